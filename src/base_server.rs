@@ -1,0 +1,510 @@
+//! `BaseServer`: the loop, and every hook it calls.
+//!
+//! Python: `socketserver.BaseServer` (Lib/socketserver.py, lines 153-389).
+
+use std::any::Any;
+use std::fmt;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use socket2::SockAddr;
+
+use crate::address::address_repr;
+use crate::handlers::{BaseRequestHandler, HandlerBase};
+use crate::tcp_server::{SocketType, TcpServer};
+use crate::traced;
+
+/// The request a server hands to its handler: a connected socket for stream servers,
+/// `(packet, socket)` for datagram servers (Python: the `request` argument).
+pub type Request<S> = <<S as BaseServer>::SocketType as SocketType>::Request;
+
+/// What a handler sees of its server: Python's `self.server`.
+///
+/// It is the whole composed server (mixin included), as in Python where `self` is the
+/// most-derived object. Downcast it to reach your server's own fields:
+/// `self.server.downcast_ref::<MyServer>()`.
+pub type ServerRef = Arc<dyn Any + Send + Sync>;
+
+/// Python's `SystemExit`: raise it in a handler with
+/// `std::panic::panic_any(SystemExit(status))`.
+///
+/// Like every `BaseException` that is not an `Exception`, it is not given to
+/// `handle_error`: the request is shut down and the panic goes on up to the caller of
+/// `serve_forever` or `handle_request` (or, on a request thread, ends that thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemExit(pub i32);
+
+/// What went wrong while processing a request: Python's exception, as
+/// `handle_error` sees it through `sys.exc_info()`.
+pub enum HandlerError {
+    /// A hook returned an error.
+    Io(io::Error),
+    /// A hook panicked; the payload is what `panic!` was given.
+    Panic(Box<dyn Any + Send>),
+}
+
+impl HandlerError {
+    /// True for a [`SystemExit`] panic, which `handle_error` never sees.
+    pub fn is_system_exit(&self) -> bool {
+        matches!(self, HandlerError::Panic(payload) if payload.is::<SystemExit>())
+    }
+}
+
+impl From<io::Error> for HandlerError {
+    fn from(error: io::Error) -> Self {
+        HandlerError::Io(error)
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerError::Io(e) => write!(f, "{:?}Error: {e}", e.kind()),
+            HandlerError::Panic(payload) => {
+                if let Some(exit) = payload.downcast_ref::<SystemExit>() {
+                    write!(f, "SystemExit: {}", exit.0)
+                } else if let Some(s) = payload.downcast_ref::<&str>() {
+                    write!(f, "panic: {s}")
+                } else if let Some(s) = payload.downcast_ref::<String>() {
+                    write!(f, "panic: {s}")
+                } else {
+                    write!(f, "panic")
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Runs `f`, turning a panic into a [`HandlerError`]: the Rust half of Python's
+/// `try: ... except Exception:`.
+pub(crate) fn catch(f: impl FnOnce() -> Result<(), HandlerError>) -> Result<(), HandlerError> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => Err(HandlerError::Panic(payload)),
+    }
+}
+
+/// Python's private `__is_shut_down` event and `__shutdown_request` flag, which
+/// `serve_forever` and `shutdown` use to talk across threads.
+pub(crate) struct ShutdownState {
+    shutdown_request: AtomicBool,
+    is_shut_down: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl ShutdownState {
+    pub(crate) fn new() -> Self {
+        ShutdownState {
+            shutdown_request: AtomicBool::new(false),
+            // A new threading.Event is clear: shutdown() before serve_forever() waits.
+            is_shut_down: Mutex::new(false),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn set_is_shut_down(&self, value: bool) {
+        *self.is_shut_down.lock().unwrap_or_else(|e| e.into_inner()) = value;
+        self.changed.notify_all();
+    }
+}
+
+/// Sets the shutdown state back on every way out of `serve_forever`, unwinding
+/// included: Python's `finally:` clause.
+struct ServeForeverFinally<'a>(&'a ShutdownState);
+
+impl Drop for ServeForeverFinally<'_> {
+    fn drop(&mut self) {
+        self.0.shutdown_request.store(false, Ordering::SeqCst);
+        self.0.set_is_shut_down(true);
+    }
+}
+
+/// Waits until `fd` is readable or `timeout` passes (`None`: forever): one call of
+/// Python's `selector.select(timeout)` on a `PollSelector` holding the server.
+/// An interrupted wait (EINTR) counts as "nothing ready", as the loops retry anyway.
+pub(crate) fn wait_readable(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
+    let timeout = match timeout {
+        None => PollTimeout::NONE,
+        // Round up to whole milliseconds, so that 0.0001 s does not become a busy loop.
+        Some(t) => {
+            PollTimeout::try_from(t.as_nanos().div_ceil(1_000_000)).unwrap_or(PollTimeout::MAX)
+        }
+    };
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    match poll(&mut fds, timeout) {
+        Ok(n) => Ok(n > 0),
+        Err(Errno::EINTR) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The strategy for `process_request`: Python's mixins.
+///
+/// `ThreadingMixIn` and `ForkingMixIn` each override `process_request` (and a few more
+/// hooks) of the server they are mixed into. Here the server's hooks ask its mixin type
+/// `M`, so `TcpServer<H, Stream, ThreadingMixIn>` is Python's
+/// `class ThreadingTCPServer(ThreadingMixIn, TCPServer)`. A mixin value lives in the
+/// server (`server.mixin`) and holds the mixin's attributes and state.
+pub trait MixIn: Default + Send + Sync + 'static {
+    /// The mixin's override of the class attribute `BaseServer.timeout`, if any.
+    const TIMEOUT: Option<Duration> = None;
+
+    /// Python: the mixin's `process_request(request, client_address)`.
+    fn process_request<S: BaseServer<MixIn = Self>>(
+        server: &Arc<S>,
+        request: Request<S>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError>;
+
+    /// Python: the mixin's `service_actions()`; nothing by default.
+    fn service_actions(&self) {}
+
+    /// Python: the mixin's `handle_timeout()`; nothing by default.
+    fn handle_timeout(&self) {}
+
+    /// The mixin's half of `server_close()`, run after the socket is closed: join the
+    /// threads, reap the children. Nothing by default.
+    fn server_close(&self) {}
+}
+
+/// No mixin: every request is handled on the thread that runs the loop, one at a time.
+///
+/// Python: `BaseServer.process_request`, as a plain `TCPServer` or `UDPServer` runs it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Blocking;
+
+impl MixIn for Blocking {
+    // ANCHOR: process_request
+    /// Python: `BaseServer.process_request(request, client_address)`:
+    /// `finish_request`, then `shutdown_request`.
+    fn process_request<S: BaseServer<MixIn = Self>>(
+        server: &Arc<S>,
+        request: Request<S>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        traced!(server.finish_request(request.clone(), client_address))?;
+        traced!(server.shutdown_request(request));
+        Ok(())
+    }
+    // ANCHOR_END: process_request
+}
+
+/// Python: `socketserver.BaseServer`, the server loop and its hooks.
+///
+/// The template methods ([`serve_forever`](Self::serve_forever),
+/// [`handle_request`](Self::handle_request),
+/// [`_handle_request_noblock`](Self::_handle_request_noblock)) call the hooks on
+/// `self`, so a type that overrides a hook changes what the loop does, as a Python
+/// subclass does. [`TcpServer`] implements it with every default. To override a hook,
+/// wrap a server in your own type, point [`base`](Self::base) at it, and write the
+/// hook:
+///
+/// ```no_run
+/// use std::io;
+/// use socket2::SockAddr;
+/// use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn, ThreadingTcpServer};
+/// # use socketserver::{BaseRequestHandler, StreamRequestHandler};
+/// # struct Echo(StreamRequestHandler);
+/// # socketserver::subclass!(Echo(StreamRequestHandler));
+/// # impl BaseRequestHandler for Echo {}
+///
+/// // class LoopbackOnly(socketserver.ThreadingTCPServer):
+/// struct LoopbackOnly(ThreadingTcpServer<Echo>);
+///
+/// impl BaseServer for LoopbackOnly {
+///     type RequestHandlerClass = Echo;
+///     type SocketType = Stream;
+///     type MixIn = ThreadingMixIn;
+///     fn base(&self) -> &ThreadingTcpServer<Echo> {
+///         &self.0
+///     }
+///     // def verify_request(self, request, client_address):
+///     fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
+///         client_address.as_socket().is_some_and(|a| a.ip().is_loopback())
+///     }
+/// }
+/// ```
+///
+/// Methods that hand `self` to another thread take `self: &Arc<Self>`: Python's `self`
+/// is a shared, reference-counted object, and Rust says so. Build a server, set its
+/// attributes, then share it with `Arc::new` (or [`TcpServer::into_arc`]).
+pub trait BaseServer: Sized + Send + Sync + 'static {
+    /// Python: the `RequestHandlerClass` given to the constructor.
+    type RequestHandlerClass: BaseRequestHandler<Target: HandlerBase<Request = Request<Self>>>;
+    /// Stream or datagram: what `TCPServer` or `UDPServer` contributes.
+    type SocketType: SocketType;
+    /// The mixin that decides how `process_request` runs.
+    type MixIn: MixIn;
+
+    /// The `TcpServer` this server is built on: its socket, addresses and attributes.
+    fn base(&self) -> &TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn>;
+
+    // ANCHOR: server_activate
+    /// Python: `BaseServer.server_activate()`, overridden by `TCPServer` to `listen`.
+    /// Called by the constructor, after `server_bind`.
+    fn server_activate(&self) -> io::Result<()> {
+        let base = self.base();
+        Self::SocketType::server_activate(&*base.socket()?, base.request_queue_size)
+    }
+    // ANCHOR_END: server_activate
+
+    // ANCHOR: serve_forever
+    /// Handles one request at a time until [`shutdown`](Self::shutdown).
+    ///
+    /// Polls for `shutdown` every `poll_interval` seconds and calls
+    /// [`service_actions`](Self::service_actions) on every turn. Ignores
+    /// `self.timeout`: that is for `handle_request`.
+    ///
+    /// Python: `BaseServer.serve_forever(poll_interval=0.5)`. Returns an error where
+    /// Python would raise one from the selector (the socket was closed under it).
+    fn serve_forever(self: &Arc<Self>, poll_interval: f64) -> io::Result<()> {
+        let state = &self.base().state;
+        state.set_is_shut_down(false);
+        let _finally = ServeForeverFinally(state);
+        let socket = self.base().socket()?;
+        let poll_interval = Duration::from_secs_f64(poll_interval);
+        // XXX (in Python too): consider using another file descriptor or connecting
+        // to the socket to wake this up instead of polling.
+        while !state.shutdown_request.load(Ordering::SeqCst) {
+            let ready = wait_readable(socket.as_fd(), Some(poll_interval))?;
+            // bpo-35017: shutdown() called during select(), exit immediately.
+            if state.shutdown_request.load(Ordering::SeqCst) {
+                break;
+            }
+            if ready {
+                traced!(self._handle_request_noblock());
+            }
+            traced!(self.service_actions());
+        }
+        Ok(())
+    }
+    // ANCHOR_END: serve_forever
+
+    // ANCHOR: shutdown
+    /// Stops the `serve_forever` loop and waits until it has stopped.
+    ///
+    /// Call it from another thread: called on the thread running `serve_forever`, it
+    /// waits forever, as in Python. It returns within one `poll_interval`. Called
+    /// before `serve_forever` starts, it waits for that loop to start and stop.
+    ///
+    /// Python: `BaseServer.shutdown()`.
+    fn shutdown(&self) {
+        let state = &self.base().state;
+        state.shutdown_request.store(true, Ordering::SeqCst);
+        let mut is_shut_down = state.is_shut_down.lock().unwrap_or_else(|e| e.into_inner());
+        while !*is_shut_down {
+            is_shut_down = state
+                .changed
+                .wait(is_shut_down)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+    // ANCHOR_END: shutdown
+
+    /// Called by `serve_forever` on every turn of its loop, request or not.
+    /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
+    ///
+    /// Python: `BaseServer.service_actions()`.
+    fn service_actions(&self) {
+        self.base().mixin.service_actions();
+    }
+
+    // ANCHOR: handle_request
+    /// Handles one request, waiting at most `self.timeout` for it
+    /// (then calls [`handle_timeout`](Self::handle_timeout)).
+    ///
+    /// Python: `BaseServer.handle_request()`. Python also honours a timeout set on the
+    /// listening socket; ours never has one.
+    fn handle_request(self: &Arc<Self>) -> io::Result<()> {
+        let mut timeout = self.base().timeout;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let socket = self.base().socket()?;
+        loop {
+            if wait_readable(socket.as_fd(), timeout)? {
+                traced!(self._handle_request_noblock());
+                return Ok(());
+            }
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    traced!(self.handle_timeout());
+                    return Ok(());
+                }
+                timeout = Some(left);
+            }
+        }
+    }
+    // ANCHOR_END: handle_request
+
+    // ANCHOR: _handle_request_noblock
+    /// Gets one request and processes it, assuming the socket is readable.
+    ///
+    /// A failed `get_request` is ignored. A request that `verify_request` refuses is
+    /// shut down. An error or panic from `process_request` goes to `handle_error`,
+    /// then the request is shut down, and the server goes on. A [`SystemExit`] panic
+    /// shuts the request down and goes on unwinding.
+    ///
+    /// Python: `BaseServer._handle_request_noblock()`.
+    fn _handle_request_noblock(self: &Arc<Self>) {
+        let (request, client_address) = match traced!(self.get_request()) {
+            Ok(pair) => pair,
+            Err(_) => return,
+        };
+        if traced!(self.verify_request(&request, &client_address)) {
+            let result =
+                catch(|| traced!(self.process_request(request.clone(), client_address.clone())));
+            match result {
+                Ok(()) => {}
+                Err(error) if error.is_system_exit() => {
+                    traced!(self.shutdown_request(request));
+                    if let HandlerError::Panic(payload) = error {
+                        panic::resume_unwind(payload);
+                    }
+                }
+                Err(error) => {
+                    traced!(self.handle_error(&request, &client_address, &error));
+                    traced!(self.shutdown_request(request));
+                }
+            }
+        } else {
+            traced!(self.shutdown_request(request));
+        }
+    }
+    // ANCHOR_END: _handle_request_noblock
+
+    /// Called by `handle_request` when `self.timeout` passes with no request.
+    /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
+    ///
+    /// Python: `BaseServer.handle_timeout()`.
+    fn handle_timeout(&self) {
+        self.base().mixin.handle_timeout();
+    }
+
+    // ANCHOR: get_request
+    /// Takes the next request from the socket: `accept()` for a stream server,
+    /// `recvfrom(max_packet_size)` for a datagram server.
+    ///
+    /// Python: `TCPServer.get_request()` and `UDPServer.get_request()`.
+    fn get_request(&self) -> io::Result<(Request<Self>, SockAddr)> {
+        let base = self.base();
+        base.socket_type.get_request(&base.socket()?)
+    }
+    // ANCHOR_END: get_request
+
+    // ANCHOR: verify_request
+    /// Decides whether to process a request; `true` here. Override it to refuse
+    /// clients: a refused request is shut down, never processed.
+    ///
+    /// Python: `BaseServer.verify_request(request, client_address)`.
+    fn verify_request(&self, request: &Request<Self>, client_address: &SockAddr) -> bool {
+        let _ = (request, client_address);
+        true
+    }
+    // ANCHOR_END: verify_request
+
+    /// Processes one request: by default `finish_request` then `shutdown_request` on
+    /// this thread; the mixin decides ([`Blocking`], [`ThreadingMixIn`](crate::ThreadingMixIn),
+    /// [`ForkingMixIn`](crate::ForkingMixIn)).
+    ///
+    /// Python: `BaseServer.process_request(request, client_address)`, which the
+    /// mixins override.
+    fn process_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        Self::MixIn::process_request(self, request, client_address)
+    }
+
+    /// Closes the server: the socket, then the mixin's part (join request threads,
+    /// reap children). Called by `Drop` too, as Python's `with server:` calls it.
+    ///
+    /// Python: `TCPServer.server_close()` with the mixins' overrides.
+    fn server_close(&self) {
+        self.base().close_socket();
+        self.base().mixin.server_close();
+    }
+
+    // ANCHOR: finish_request
+    /// Finishes one request by constructing the handler: the handler's constructor
+    /// does all the work (`setup`, `handle`, `finish`).
+    ///
+    /// Python: `BaseServer.finish_request(request, client_address)`, that is
+    /// `self.RequestHandlerClass(request, client_address, self)`.
+    fn finish_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        let server: ServerRef = self.clone();
+        traced!(
+            "__init__",
+            Self::RequestHandlerClass::__init__(request, client_address, server)
+        )?;
+        Ok(())
+    }
+    // ANCHOR_END: finish_request
+
+    // ANCHOR: shutdown_request
+    /// Ends one request: a stream socket is shut down for writing (the client sees
+    /// the end of the reply), then `close_request`. A datagram request has nothing to
+    /// shut down.
+    ///
+    /// Python: `TCPServer.shutdown_request(request)` and `UDPServer.shutdown_request`.
+    fn shutdown_request(&self, request: Request<Self>) {
+        Self::SocketType::shutdown_request(&request);
+        traced!(self.close_request(request));
+    }
+
+    /// Closes one request. A stream request's socket closes when its last reference
+    /// goes, which is here unless a worker still holds one; a datagram request shares
+    /// the server's socket, which stays open.
+    ///
+    /// Python: `TCPServer.close_request(request)` (`request.close()`) and
+    /// `UDPServer.close_request` (nothing).
+    fn close_request(&self, request: Request<Self>) {
+        drop(request);
+    }
+    // ANCHOR_END: shutdown_request
+
+    // ANCHOR: handle_error
+    /// Reports an error (or panic) from processing a request, then lets the server go
+    /// on: a line of 40 dashes, the client address, the error, 40 dashes, on stderr.
+    ///
+    /// Python: `BaseServer.handle_error(request, client_address)`, which prints the
+    /// traceback; Rust has the error value (and the panic message, which the panic
+    /// hook has already printed with its location).
+    fn handle_error(
+        &self,
+        request: &Request<Self>,
+        client_address: &SockAddr,
+        error: &HandlerError,
+    ) {
+        let _ = request;
+        let dashes = "-".repeat(40);
+        eprintln!(
+            "{dashes}\nException occurred during processing of request from {}\n{error}\n{dashes}",
+            address_repr(client_address)
+        );
+    }
+    // ANCHOR_END: handle_error
+
+    /// The listening socket's descriptor, -1 once closed.
+    ///
+    /// Python: `TCPServer.fileno()`.
+    fn fileno(&self) -> RawFd {
+        self.base().socket().map(|s| s.as_raw_fd()).unwrap_or(-1)
+    }
+}

@@ -1,0 +1,386 @@
+//! The request handler classes: `BaseRequestHandler`, `StreamRequestHandler`,
+//! `DatagramRequestHandler`.
+//!
+//! Python: Lib/socketserver.py, lines 731-852.
+//!
+//! A Python handler class holds attributes (`request`, `rfile`, …) and methods
+//! (`setup`, `handle`, …) in one object, and a subclass inherits both. Rust splits the
+//! two: the attributes of each Python class are a struct ([`StreamRequestHandler`],
+//! [`DatagramRequestHandler`], [`BaseRequest`]), and the methods are the trait
+//! [`BaseRequestHandler`]. Your handler wraps the struct of the class it "subclasses",
+//! derefs to it (so `self.rfile` reads as in Python), and implements the trait.
+
+use std::io::{self, BufReader, Cursor, Read, Write};
+use std::ops::DerefMut;
+use std::os::fd::{AsRawFd, RawFd};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Duration;
+
+use socket2::{SockAddr, Socket};
+
+use crate::base_server::ServerRef;
+use crate::traced;
+
+/// The attributes of a handler class, and what that class does in `setup` and
+/// `finish`: implemented by [`BaseRequest`], [`StreamRequestHandler`] and
+/// [`DatagramRequestHandler`].
+pub trait HandlerBase: Sized + Send + 'static {
+    /// The request this class handles: a connection or a `(packet, socket)` pair.
+    type Request: Send + 'static;
+
+    /// Stores the constructor's arguments (and, for streams, opens `rfile` and `wfile`
+    /// with the buffer sizes that `H` asks for).
+    fn new<H: BaseRequestHandler>(
+        request: Self::Request,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> Self;
+
+    /// This class's `setup()`, with the class attributes of `H`.
+    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// This class's `finish()`.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Python: `socketserver.BaseRequestHandler`, the hooks a request goes through.
+///
+/// The server constructs one handler per request (see [`__init__`](Self::__init__)),
+/// which calls [`setup`](Self::setup), then [`handle`](Self::handle), then, whatever
+/// `handle` did, [`finish`](Self::finish). The defaults of `setup` and `finish` are
+/// those of the class your handler derefs to; `handle` does nothing until you write it.
+///
+/// The class attributes of `StreamRequestHandler` are associated constants, with
+/// Python's names and defaults; override them as a Python subclass would.
+///
+/// A handler with state of its own writes by hand what [`subclass!`](crate::subclass)
+/// writes:
+///
+/// ```no_run
+/// use std::io::{self, BufRead, Write};
+/// use std::ops::{Deref, DerefMut};
+/// use socketserver::{BaseRequestHandler, StreamRequestHandler};
+///
+/// // class CountingHandler(StreamRequestHandler):
+/// struct CountingHandler {
+///     base: StreamRequestHandler,
+///     lines: usize,
+/// }
+/// impl Deref for CountingHandler {
+///     type Target = StreamRequestHandler;
+///     fn deref(&self) -> &StreamRequestHandler { &self.base }
+/// }
+/// impl DerefMut for CountingHandler {
+///     fn deref_mut(&mut self) -> &mut StreamRequestHandler { &mut self.base }
+/// }
+/// impl From<StreamRequestHandler> for CountingHandler {
+///     fn from(base: StreamRequestHandler) -> Self { CountingHandler { base, lines: 0 } }
+/// }
+/// impl BaseRequestHandler for CountingHandler {
+///     fn handle(&mut self) -> io::Result<()> {
+///         let mut line = String::new();
+///         while self.rfile.read_line(&mut line)? > 0 {
+///             self.lines += 1;
+///             line.clear();
+///         }
+///         writeln!(self.wfile, "{} lines", self.lines)
+///     }
+/// }
+/// ```
+#[allow(non_upper_case_globals)]
+pub trait BaseRequestHandler:
+    DerefMut<Target: HandlerBase> + From<Self::Target> + Send + 'static
+{
+    /// Read buffer of `rfile`: -1 for the default (8192 bytes), 0 for none (every read
+    /// asks the socket for one byte), or a size. Python: `StreamRequestHandler.rbufsize = -1`.
+    const rbufsize: isize = -1;
+    /// Write buffer of `wfile`: 0 means every write is sent at once; otherwise writes
+    /// wait in a buffer of that size until it fills or is flushed.
+    /// Python: `StreamRequestHandler.wbufsize = 0`.
+    const wbufsize: usize = 0;
+    /// A read and write timeout for the connection; `None` waits forever.
+    /// Python: `StreamRequestHandler.timeout = None`.
+    const timeout: Option<Duration> = None;
+    /// Set `TCP_NODELAY` on the connection (no Nagle delay for small writes).
+    /// Python: `StreamRequestHandler.disable_nagle_algorithm = False`.
+    const disable_nagle_algorithm: bool = false;
+
+    /// Runs before `handle`: for streams, the connection's timeout and `TCP_NODELAY`.
+    /// Python: `setup()`.
+    fn setup(&mut self) -> io::Result<()> {
+        HandlerBase::setup::<Self>(&mut **self)
+    }
+
+    /// Does the work of the request. Nothing by default. Python: `handle()`.
+    fn handle(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Runs after `handle`, even when `handle` failed: for streams, flush `wfile`;
+    /// for datagrams, send the reply. Python: `finish()`.
+    fn finish(&mut self) -> io::Result<()> {
+        HandlerBase::finish(&mut **self)
+    }
+
+    // ANCHOR: __init__
+    /// Handles one request: the handler's constructor, as the server calls it.
+    ///
+    /// Stores the arguments, calls `setup`; if that worked, `handle`, then `finish`
+    /// whatever `handle` did (Python's `try`/`finally`: a panic in `handle` still
+    /// runs `finish`, then goes on). An error from `finish` wins over one from
+    /// `handle`, as an exception raised in `finally` does.
+    ///
+    /// Python: `BaseRequestHandler.__init__(request, client_address, server)`.
+    fn __init__(
+        request: <Self::Target as HandlerBase>::Request,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> io::Result<()> {
+        let mut this = Self::from(Self::Target::new::<Self>(request, client_address, server));
+        traced!(this.setup())?;
+        let handled = panic::catch_unwind(AssertUnwindSafe(|| traced!(this.handle())));
+        let finished = traced!(this.finish());
+        match handled {
+            Err(payload) => panic::resume_unwind(payload),
+            Ok(handled) => finished.and(handled),
+        }
+    }
+    // ANCHOR_END: __init__
+}
+
+/// The attributes of a plain `BaseRequestHandler`: the request as the server got it.
+/// Wrap it to handle raw requests yourself (`self.request.recv(…)`).
+///
+/// Python: the attributes `BaseRequestHandler.__init__` stores.
+pub struct BaseRequest<R> {
+    /// The request: a connected socket, or `(packet, socket)`. Python: `self.request`.
+    pub request: R,
+    /// The client's address. Python: `self.client_address`.
+    pub client_address: SockAddr,
+    /// The server. Python: `self.server`.
+    pub server: ServerRef,
+}
+
+impl<R: Send + 'static> HandlerBase for BaseRequest<R> {
+    type Request = R;
+
+    fn new<H: BaseRequestHandler>(request: R, client_address: SockAddr, server: ServerRef) -> Self {
+        BaseRequest {
+            request,
+            client_address,
+            server,
+        }
+    }
+}
+
+/// A stream socket as a raw, unbuffered file: what `rfile` reads from.
+///
+/// Python: `socket.SocketIO`, which `socket.makefile()` wraps in a buffer.
+#[doc(alias = "SocketIO")]
+pub struct SocketIo(pub Arc<Socket>);
+
+impl Read for SocketIo {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl Write for SocketIo {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self.0).write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+// ANCHOR: SocketWriter
+/// The writer behind `wfile`: with no buffer (`wbufsize = 0`) every `write` sends all
+/// its bytes before it returns; with a buffer, writes collect until it is full or
+/// flushed.
+///
+/// Python: `socketserver._SocketWriter` (`wbufsize = 0`) or
+/// `socket.makefile('wb', wbufsize)`.
+#[doc(alias = "_SocketWriter")]
+pub struct SocketWriter {
+    socket: Arc<Socket>,
+    buffer: Vec<u8>,
+    capacity: usize,
+}
+
+impl SocketWriter {
+    /// A writer on `socket` with a buffer of `capacity` bytes (0: none).
+    pub fn new(socket: Arc<Socket>, capacity: usize) -> Self {
+        SocketWriter {
+            socket,
+            buffer: Vec::with_capacity(capacity),
+            capacity,
+        }
+    }
+
+    /// The socket's descriptor. Python: `_SocketWriter.fileno()`.
+    pub fn fileno(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+
+    fn send_buffer(&mut self) -> io::Result<()> {
+        let result = (&*self.socket).write_all(&self.buffer);
+        self.buffer.clear();
+        result
+    }
+}
+
+impl Write for SocketWriter {
+    /// Python: `_SocketWriter.write(b)`: `self._sock.sendall(b)`, then the whole
+    /// length, however the kernel split the sending.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.capacity == 0 {
+            (&*self.socket).write_all(buf)?;
+            return Ok(buf.len());
+        }
+        if self.buffer.len() + buf.len() > self.capacity {
+            self.send_buffer()?;
+        }
+        if buf.len() >= self.capacity {
+            (&*self.socket).write_all(buf)?;
+        } else {
+            self.buffer.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.send_buffer()
+    }
+}
+// ANCHOR_END: SocketWriter
+
+/// The attributes of Python's `StreamRequestHandler`: the connection and two files
+/// on it. Your stream handler wraps it and derefs to it.
+///
+/// Python: `socketserver.StreamRequestHandler`.
+pub struct StreamRequestHandler {
+    /// The connected socket. Python: `self.request`.
+    pub request: Arc<Socket>,
+    /// The client's address. Python: `self.client_address`.
+    pub client_address: SockAddr,
+    /// The server. Python: `self.server`.
+    pub server: ServerRef,
+    /// The same socket as `request`. Python: `self.connection`.
+    pub connection: Arc<Socket>,
+    /// Reads from the client, buffered by `rbufsize`. Python: `self.rfile`.
+    pub rfile: BufReader<SocketIo>,
+    /// Writes to the client, buffered by `wbufsize`. Python: `self.wfile`.
+    pub wfile: SocketWriter,
+}
+
+impl HandlerBase for StreamRequestHandler {
+    type Request = Arc<Socket>;
+
+    /// Stores the arguments and opens `rfile` and `wfile`. Python opens the files in
+    /// `setup`; a Rust struct has all its fields from the start.
+    fn new<H: BaseRequestHandler>(
+        request: Arc<Socket>,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> Self {
+        let rbufsize = match H::rbufsize {
+            size if size < 0 => 8192, // io.DEFAULT_BUFFER_SIZE
+            0 => 1,                   // unbuffered: never read past what was asked for
+            size => size as usize,
+        };
+        StreamRequestHandler {
+            connection: Arc::clone(&request),
+            rfile: BufReader::with_capacity(rbufsize, SocketIo(Arc::clone(&request))),
+            wfile: SocketWriter::new(Arc::clone(&request), H::wbufsize),
+            request,
+            client_address,
+            server,
+        }
+    }
+
+    // ANCHOR: stream_setup
+    /// Python: `StreamRequestHandler.setup()`: the timeout, then `TCP_NODELAY`.
+    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
+        if let Some(timeout) = H::timeout {
+            self.connection.set_read_timeout(Some(timeout))?;
+            self.connection.set_write_timeout(Some(timeout))?;
+        }
+        if H::disable_nagle_algorithm {
+            self.connection.set_nodelay(true)?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: stream_setup
+
+    // ANCHOR: stream_finish
+    /// Python: `StreamRequestHandler.finish()`: flush `wfile`, ignoring a socket
+    /// error (the client may be gone). The socket itself is closed by the server's
+    /// `shutdown_request`.
+    fn finish(&mut self) -> io::Result<()> {
+        let _ = self.wfile.flush();
+        Ok(())
+    }
+    // ANCHOR_END: stream_finish
+}
+
+/// The attributes of Python's `DatagramRequestHandler`: the packet, the socket to
+/// answer on, and two in-memory files. Whatever `handle` writes to `wfile` is sent
+/// back as one datagram by `finish`, even if it is empty.
+///
+/// Python: `socketserver.DatagramRequestHandler`.
+pub struct DatagramRequestHandler {
+    /// `(packet, socket)`. Python: `self.request`.
+    pub request: (Vec<u8>, Arc<Socket>),
+    /// The client's address. Python: `self.client_address`.
+    pub client_address: SockAddr,
+    /// The server. Python: `self.server`.
+    pub server: ServerRef,
+    /// The datagram's bytes. Python: `self.packet`.
+    pub packet: Vec<u8>,
+    /// The server's socket. Python: `self.socket`.
+    pub socket: Arc<Socket>,
+    /// Reads the packet. Python: `self.rfile = io.BytesIO(self.packet)`.
+    pub rfile: Cursor<Vec<u8>>,
+    /// Collects the reply. Python: `self.wfile = io.BytesIO()`.
+    pub wfile: Vec<u8>,
+}
+
+impl HandlerBase for DatagramRequestHandler {
+    type Request = (Vec<u8>, Arc<Socket>);
+
+    /// Python: `DatagramRequestHandler.setup()`, done at construction.
+    fn new<H: BaseRequestHandler>(
+        request: Self::Request,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> Self {
+        let (packet, socket) = request.clone();
+        DatagramRequestHandler {
+            rfile: Cursor::new(packet.clone()),
+            wfile: Vec::new(),
+            request,
+            client_address,
+            server,
+            packet,
+            socket,
+        }
+    }
+
+    // ANCHOR: datagram_finish
+    /// Python: `DatagramRequestHandler.finish()`:
+    /// `self.socket.sendto(self.wfile.getvalue(), self.client_address)`.
+    fn finish(&mut self) -> io::Result<()> {
+        self.socket.send_to(&self.wfile, &self.client_address)?;
+        Ok(())
+    }
+    // ANCHOR_END: datagram_finish
+}

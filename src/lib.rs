@@ -1,0 +1,152 @@
+//! # socketserver, ported to Rust
+//!
+//! An annotated port of CPython 3.11's `socketserver` module (Python 2 called it
+//! `SocketServer`). Every Python class is one Rust type, every Python method keeps its
+//! name, and every doc comment says which Python item it ports. Put
+//! `Lib/socketserver.py` in one window and this crate in the other: the same classes,
+//! the same hooks, called in the same order.
+//!
+//! ```text
+//! serve_forever ─► _handle_request_noblock ─► get_request ─► verify_request
+//!   ─► process_request ─► finish_request ─► handler constructor (__init__)
+//!      (setup ─► handle ─► finish) ─► shutdown_request ─► close_request
+//! ```
+//!
+//! ## How Python's classes map onto Rust
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `BaseServer` (the loop and its hooks) | trait [`BaseServer`]: template methods and hooks with default bodies |
+//! | `TCPServer` (a socket and the stream hooks) | struct [`TcpServer<H, K, M>`](TcpServer) |
+//! | `UDPServer(TCPServer)` | [`UdpServer<H>`] = `TcpServer<H, Datagram>`: what UDP overrides lives in [`Datagram`] |
+//! | `UnixStreamServer`, `UnixDatagramServer` | [`UnixStreamServer<H>`], [`UnixDatagramServer<H>`]: the same types, bound to a path |
+//! | `ThreadingMixIn`, `ForkingMixIn` | the mixin type parameter `M` ([`ThreadingMixIn`], [`ForkingMixIn`]; [`Blocking`] for none) |
+//! | `class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass` | `type ThreadingTcpServer<H> = TcpServer<H, Stream, ThreadingMixIn>;` |
+//! | `RequestHandlerClass` | the type parameter `H` |
+//! | `BaseRequestHandler` and its hooks | trait [`BaseRequestHandler`] |
+//! | attributes of `StreamRequestHandler` (`rfile`, `wfile`, …) | struct [`StreamRequestHandler`], which your handler wraps and derefs to |
+//! | attributes of `DatagramRequestHandler` (`packet`, `socket`, …) | struct [`DatagramRequestHandler`] |
+//! | an exception caught by `handle_error` | an `io::Error` returned by a hook, or a panic: both are a [`HandlerError`] |
+//! | `SystemExit` raised in a handler (not caught by `handle_error`) | `std::panic::panic_any(SystemExit(code))` |
+//! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers |
+//!
+//! A handler in Rust reads line for line like the same handler in Python:
+//!
+//! ```no_run
+//! use std::io::{self, BufRead, Write};
+//! use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+//!
+//! // class EchoHandler(socketserver.StreamRequestHandler):
+//! struct EchoHandler(StreamRequestHandler);
+//! socketserver::subclass!(EchoHandler(StreamRequestHandler));
+//!
+//! impl BaseRequestHandler for EchoHandler {
+//!     // def handle(self):
+//!     fn handle(&mut self) -> io::Result<()> {
+//!         let mut line = Vec::new();
+//!         self.rfile.read_until(b'\n', &mut line)?; // line = self.rfile.readline()
+//!         self.wfile.write_all(&line) //               self.wfile.write(line)
+//!     }
+//! }
+//!
+//! fn main() -> io::Result<()> {
+//!     // with socketserver.TCPServer(("127.0.0.1", 9999), EchoHandler) as server:
+//!     //     server.serve_forever()
+//!     let server = TcpServer::<EchoHandler>::new(("127.0.0.1", 9999))?.into_arc();
+//!     server.serve_forever(0.5)
+//! }
+//! ```
+//!
+//! ## Watching the call chain
+//!
+//! Every hook runs inside a `tracing` span named after the Python method. Nothing is
+//! printed, and almost nothing is spent, until a subscriber listens: [`trace::init`]
+//! installs one that prints each hook as it starts, indented by nesting, with the
+//! process and thread it runs on. The examples call [`trace::init_from_env`], so
+//! `SOCKETSERVER_TRACE=1 cargo run --example tcp_echo` shows the chain live.
+#![warn(missing_docs)]
+
+mod address;
+mod base_server;
+pub mod forking;
+mod handlers;
+mod tcp_server;
+pub mod threading;
+pub mod trace;
+mod udp_server;
+mod unix_server;
+
+pub use address::{ToServerAddress, address_repr};
+pub use base_server::{BaseServer, Blocking, HandlerError, MixIn, Request, ServerRef, SystemExit};
+pub use forking::{
+    ForkingMixIn, ForkingTcpServer, ForkingUdpServer, ForkingUnixDatagramServer,
+    ForkingUnixStreamServer,
+};
+pub use handlers::{
+    BaseRequest, BaseRequestHandler, DatagramRequestHandler, HandlerBase, SocketIo, SocketWriter,
+    StreamRequestHandler,
+};
+pub use tcp_server::{SocketType, Stream, TcpServer};
+pub use threading::{
+    ThreadingMixIn, ThreadingTcpServer, ThreadingUdpServer, ThreadingUnixDatagramServer,
+    ThreadingUnixStreamServer,
+};
+pub use udp_server::{Datagram, UdpServer};
+pub use unix_server::{UnixDatagramServer, UnixStreamServer};
+
+/// Python: `socketserver.__version__`, the version of the module this crate ports.
+#[allow(non_upper_case_globals)]
+pub const __version__: &str = "0.4";
+
+/// Calls a hook inside a `tracing` span named after it, so that the live trace
+/// ([`trace`]) shows the call chain as it happens.
+///
+/// `traced!(self.verify_request(&request, &client_address))` reads as the plain call;
+/// `traced!("name", expression)` names the span when the call is not a method call.
+/// With no subscriber installed, a span costs one relaxed atomic load.
+#[macro_export]
+macro_rules! traced {
+    ($recv:ident . $method:ident ( $($arg:expr),* $(,)? )) => {{
+        let _span = $crate::__span!(stringify!($method)).entered();
+        $recv.$method($($arg),*)
+    }};
+    ($name:literal, $call:expr) => {{
+        let _span = $crate::__span!($name).entered();
+        $call
+    }};
+}
+
+/// Writes the three impls that let a struct stand for a Python subclass of a handler
+/// class: `Deref` and `DerefMut` to the base class's attributes, and `From` the base,
+/// which the server uses to construct the handler.
+///
+/// ```text
+/// class EchoHandler(StreamRequestHandler): ...      # Python
+/// struct EchoHandler(StreamRequestHandler);          // Rust
+/// socketserver::subclass!(EchoHandler(StreamRequestHandler));
+/// ```
+///
+/// After it, `self.rfile`, `self.wfile`, `self.client_address` read as in Python. A
+/// handler with fields of its own writes the three impls by hand, as the
+/// [`BaseRequestHandler`] documentation shows.
+#[macro_export]
+macro_rules! subclass {
+    ($name:ident ( $base:ty )) => {
+        impl ::std::ops::Deref for $name {
+            type Target = $base;
+            fn deref(&self) -> &$base {
+                &self.0
+            }
+        }
+        impl ::std::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut $base {
+                &mut self.0
+            }
+        }
+        impl ::std::convert::From<$base> for $name {
+            fn from(base: $base) -> Self {
+                $name(base)
+            }
+        }
+    };
+}
