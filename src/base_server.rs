@@ -270,6 +270,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// Python: `BaseServer.serve_forever(poll_interval=0.5)`. Returns an error where
     /// Python would raise one from the selector (the socket was closed under it).
     fn serve_forever(self: &Arc<Self>, poll_interval: f64) -> io::Result<()> {
+        let _span = crate::__span!("serve_forever").entered();
         let state = &self.base().state;
         state.set_is_shut_down(false);
         let _finally = ServeForeverFinally(state);
@@ -328,6 +329,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// Python: `BaseServer.handle_request()`. Python also honours a timeout set on the
     /// listening socket; ours never has one.
     fn handle_request(self: &Arc<Self>) -> io::Result<()> {
+        let _span = crate::__span!("handle_request").entered();
         let mut timeout = self.base().timeout;
         let deadline = timeout.map(|t| Instant::now() + t);
         let socket = self.base().socket()?;
@@ -433,6 +435,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     ///
     /// Python: `TCPServer.server_close()` with the mixins' overrides.
     fn server_close(&self) {
+        let _span = crate::__span!("server_close").entered();
         self.base().close_socket();
         self.base().mixin.server_close();
     }

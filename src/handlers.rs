@@ -88,7 +88,9 @@ pub trait HandlerBase: Sized + Send + 'static {
 ///             self.lines += 1;
 ///             line.clear();
 ///         }
-///         writeln!(self.wfile, "{} lines", self.lines)
+///         // `self.wfile` borrows all of `self` through DerefMut: read fields first.
+///         let lines = self.lines;
+///         writeln!(self.wfile, "{lines} lines")
 ///     }
 /// }
 /// ```

@@ -1,0 +1,82 @@
+//! What happens to request threads when the main thread leaves: `daemon_threads` and
+//! `block_on_close` on a `ThreadingTCPServer`.
+//!
+//! ```text
+//! cargo run --example daemon_threads -- [--daemon-threads] [--no-block-on-close] [PORT]
+//! ```
+//!
+//! The server takes one request and then its main thread leaves: it calls
+//! `server_close()` and returns from `main`. The request is slow: it sends a line
+//! every 100 ms, ten lines in all. Connect with `nc 127.0.0.1 9999` and count them.
+//!
+//! - default (`daemon_threads = False`, `block_on_close = True`): `server_close` waits
+//!   for the request thread; you get all ten lines.
+//! - `--daemon-threads`: nobody waits for a daemon thread; `main` returns and the
+//!   process ends mid-request; you get a line or two.
+//! - `--no-block-on-close`: `server_close` returns at once, but the thread is not a
+//!   daemon, and Python's interpreter waits for such threads before it exits. Rust
+//!   does not, so `main` calls `join_non_daemon_threads()` to do what Python does; you
+//!   get all ten lines.
+//!
+//! The notes this project grew from wrote, in Python 2, `t.setDaemon(True)` on each
+//! request thread; Python 3 writes `t.daemon = True`, and `ThreadingMixIn` does it
+//! for you from `daemon_threads`.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use socketserver::threading::join_non_daemon_threads;
+use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+
+/// A slow request: ten lines, one every 100 ms (the sleep stands for real work).
+struct SlowHandler(StreamRequestHandler);
+socketserver::subclass!(SlowHandler(StreamRequestHandler));
+
+impl BaseRequestHandler for SlowHandler {
+    fn handle(&mut self) -> io::Result<()> {
+        for i in 1..=10 {
+            writeln!(self.wfile, "line {i} of 10")?;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+}
+
+fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let port: u16 = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map_or(Ok(9999), |p| p.parse())
+        .expect("bad PORT");
+
+    // ANCHOR: configure
+    let mut server = ThreadingTcpServer::<SlowHandler>::new(("127.0.0.1", port))?;
+    server.mixin.daemon_threads = flag("--daemon-threads");
+    server.mixin.block_on_close = !flag("--no-block-on-close");
+    let server = server.into_arc();
+    // ANCHOR_END: configure
+    let port = server.server_address.as_socket().unwrap().port();
+    println!(
+        "Serving on 127.0.0.1 port {port}: daemon_threads={}, block_on_close={}. Connect with:",
+        server.mixin.daemon_threads, server.mixin.block_on_close
+    );
+    println!("  nc 127.0.0.1 {port}");
+
+    // ANCHOR: leave
+    server.handle_request()?; // one request, handed to a new thread
+    let started = Instant::now();
+    server.server_close();
+    println!(
+        "main: server_close() returned after {} ms",
+        started.elapsed().as_millis()
+    );
+    if !server.mixin.daemon_threads {
+        join_non_daemon_threads(); // what Python's interpreter does at exit
+    }
+    println!("main: leaving after {} ms", started.elapsed().as_millis());
+    Ok(())
+    // ANCHOR_END: leave
+}

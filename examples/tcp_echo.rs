@@ -1,0 +1,59 @@
+//! A TCP echo server: Python's `socketserver.TCPServer` with a
+//! `StreamRequestHandler` that sends every line back.
+//!
+//! ```text
+//! cargo run --example tcp_echo [PORT]        # default 9999, on 127.0.0.1
+//! SOCKETSERVER_TRACE=1 cargo run --example tcp_echo   # watch the call chain
+//! ```
+//!
+//! The Python it ports:
+//!
+//! ```text
+//! class EchoHandler(socketserver.StreamRequestHandler):
+//!     def handle(self):
+//!         for line in self.rfile:
+//!             self.wfile.write(line)
+//!
+//! with socketserver.TCPServer(("127.0.0.1", 9999), EchoHandler) as server:
+//!     server.serve_forever()
+//! ```
+
+use std::io::{self, BufRead, Write};
+
+use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+
+// ANCHOR: handler
+/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
+struct EchoHandler(StreamRequestHandler);
+socketserver::subclass!(EchoHandler(StreamRequestHandler));
+
+impl BaseRequestHandler for EchoHandler {
+    /// Python: `def handle(self): for line in self.rfile: self.wfile.write(line)`.
+    fn handle(&mut self) -> io::Result<()> {
+        let mut line = Vec::new();
+        while self.rfile.read_until(b'\n', &mut line)? > 0 {
+            self.wfile.write_all(&line)?;
+            line.clear();
+        }
+        Ok(())
+    }
+}
+// ANCHOR_END: handler
+
+fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let port: u16 = std::env::args()
+        .nth(1)
+        .map_or(Ok(9999), |p| p.parse())
+        .expect("usage: tcp_echo [PORT]");
+    // ANCHOR: main
+    let server = TcpServer::<EchoHandler>::new(("127.0.0.1", port))?.into_arc();
+    let port = server.server_address.as_socket().unwrap().port();
+    println!("Serving TCP echo on 127.0.0.1 port {port}. Talk to it with:");
+    println!("  nc 127.0.0.1 {port}");
+    println!(
+        "  python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", {port})); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
+    );
+    server.serve_forever(0.5)
+    // ANCHOR_END: main
+}

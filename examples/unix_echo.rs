@@ -1,0 +1,54 @@
+//! A Unix-socket echo server: Python's `socketserver.UnixStreamServer`, the TCP echo
+//! server on a path instead of a port.
+//!
+//! ```text
+//! cargo run --example unix_echo [PATH]       # default /tmp/socketserver-echo.sock
+//! ```
+//!
+//! The Python it ports:
+//!
+//! ```text
+//! with socketserver.UnixStreamServer("/tmp/socketserver-echo.sock", EchoHandler) as server:
+//!     server.serve_forever()
+//! ```
+
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+
+use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, UnixStreamServer};
+
+/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`, as in `tcp_echo`.
+struct EchoHandler(StreamRequestHandler);
+socketserver::subclass!(EchoHandler(StreamRequestHandler));
+
+impl BaseRequestHandler for EchoHandler {
+    fn handle(&mut self) -> io::Result<()> {
+        let mut line = Vec::new();
+        while self.rfile.read_until(b'\n', &mut line)? > 0 {
+            self.wfile.write_all(&line)?;
+            line.clear();
+        }
+        Ok(())
+    }
+}
+
+fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let path = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "/tmp/socketserver-echo.sock".into()),
+    );
+    // Python leaves the socket file behind on close; a new server cannot bind over it.
+    let _ = std::fs::remove_file(&path);
+    // ANCHOR: main
+    let server = UnixStreamServer::<EchoHandler>::new(path.clone())?.into_arc();
+    // ANCHOR_END: main
+    let path = path.display();
+    println!("Serving Unix-socket echo on {path}. Talk to it with:");
+    println!("  nc -U {path}");
+    println!(
+        "  python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{path}\"); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
+    );
+    server.serve_forever(0.5)
+}

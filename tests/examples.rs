@@ -1,0 +1,310 @@
+//! Every example, run as a reader runs it: the real binary, its real output, a real
+//! client. Each server binds port 0 (or a temporary path) on loopback, says where on
+//! stdout, and is killed at the end of its test.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpStream, UdpSocket};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the example (a no-op when `cargo test` already did) and returns its path.
+fn example(name: &str) -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "building example {name}");
+    // This test runs from target/<profile>/deps/.
+    let profile_dir = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    profile_dir.join("examples").join(name)
+}
+
+/// A running example and the lines it has printed so far.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: Option<std::process::ChildStderr>,
+}
+
+impl Running {
+    fn start(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Running {
+        let mut child = Command::new(example(name))
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout: ChildStdout = child.stdout.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if send.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = child.stderr.take();
+        Running {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// The next line of stdout, waiting at most `TIMEOUT`.
+    fn line(&self) -> String {
+        self.lines
+            .recv_timeout(TIMEOUT)
+            .expect("the example printed nothing in time")
+    }
+
+    /// Reads the banner up to the line naming the port, and returns the port.
+    fn port(&self) -> u16 {
+        loop {
+            let line = self.line();
+            if let Some(rest) = line.split(" port ").nth(1) {
+                return rest
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+            }
+        }
+    }
+
+    /// Waits for the example to exit by itself; returns its stderr.
+    fn wait(mut self) -> String {
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "example exited with {status}");
+        let mut stderr = String::new();
+        self.stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    }
+
+    /// Stops a server that serves forever; returns its stderr.
+    fn kill(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    }
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    stream
+}
+
+fn read_line(reader: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    line
+}
+
+#[test]
+fn tcp_echo() {
+    let server = Running::start("tcp_echo", &["0"], &[]);
+    let port = server.port();
+    assert_eq!(server.line(), format!("  nc 127.0.0.1 {port}"));
+    let mut client = connect(port);
+    client.write_all(b"hello\nworld\n").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let mut reply = String::new();
+    client.read_to_string(&mut reply).unwrap();
+    assert_eq!(reply, "hello\nworld\n");
+    server.kill();
+}
+
+/// `SOCKETSERVER_TRACE=1` prints the call chain of one request, in order and nested.
+#[test]
+fn tcp_echo_trace_shows_the_call_chain() {
+    let server = Running::start("tcp_echo", &["0"], &[("SOCKETSERVER_TRACE", "1")]);
+    let port = server.port();
+    // Two requests: once the second is answered, the first one's chain is complete.
+    for _ in 0..2 {
+        let mut client = connect(port);
+        client.write_all(b"traced\n").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let mut reply = String::new();
+        client.read_to_string(&mut reply).unwrap();
+        assert_eq!(reply, "traced\n");
+    }
+    let stderr = server.kill();
+    let chain: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(_, hook)| hook))
+        .collect();
+    let expected = [
+        "serve_forever",
+        "  _handle_request_noblock",
+        "    get_request",
+        "    verify_request",
+        "    process_request",
+        "      finish_request",
+        "        __init__",
+        "          setup",
+        "          handle",
+        "          finish",
+        "      shutdown_request",
+        "        close_request",
+    ];
+    assert_eq!(&chain[..expected.len()], expected, "stderr was:\n{stderr}");
+    assert!(
+        stderr.contains(" main] serve_forever"),
+        "the thread is named: {stderr}"
+    );
+}
+
+#[test]
+fn udp_echo() {
+    let server = Running::start("udp_echo", &["0"], &[]);
+    let port = server.port();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    client.set_read_timeout(Some(TIMEOUT)).unwrap();
+    client.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+    let mut buf = [0; 100];
+    let n = client.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"HELLO");
+    server.kill();
+}
+
+#[test]
+fn unix_echo() {
+    let path = std::env::temp_dir().join(format!("unix_echo_example.{}", std::process::id()));
+    let server = Running::start("unix_echo", &[path.to_str().unwrap()], &[]);
+    assert!(server.line().starts_with("Serving Unix-socket echo on "));
+    let mut client = UnixStream::connect(&path).unwrap();
+    client.set_read_timeout(Some(TIMEOUT)).unwrap();
+    client.write_all(b"over a path\n").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let mut reply = String::new();
+    client.read_to_string(&mut reply).unwrap();
+    assert_eq!(reply, "over a path\n");
+    server.kill();
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// Two clients at once: the second is answered only after the first leaves on the
+/// blocking server; at once on the threading server (another thread, same process)
+/// and the forking server (another process).
+#[test]
+fn blocking_threading_forking() {
+    for kind in ["blocking", "threading", "forking"] {
+        let server = Running::start("blocking_threading_forking", &[kind, "0"], &[]);
+        let port = server.port();
+        let first = connect(port);
+        let mut first_reader = BufReader::new(first.try_clone().unwrap());
+        (&first).write_all(b"one\n").unwrap();
+        let first_reply = read_line(&mut first_reader);
+        assert!(first_reply.ends_with(": one\n"), "{first_reply}");
+
+        let second = connect(port);
+        let mut second_reader = BufReader::new(second.try_clone().unwrap());
+        (&second).write_all(b"two\n").unwrap();
+        if kind == "blocking" {
+            // Nothing comes while the first client holds the server.
+            second
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            let mut buf = [0; 1];
+            let waited = (&second).read(&mut buf).unwrap_err();
+            assert!(matches!(
+                waited.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ));
+            second.set_read_timeout(Some(TIMEOUT)).unwrap();
+            first.shutdown(Shutdown::Both).unwrap();
+        }
+        let second_reply = read_line(&mut second_reader);
+        assert!(second_reply.ends_with(": two\n"), "{second_reply}");
+        let pid_of = |reply: &str| reply.split_whitespace().nth(1).unwrap().to_string();
+        let thread_of = |reply: &str| reply.split('"').nth(1).unwrap_or("").to_string();
+        match kind {
+            "blocking" => assert_eq!(first_reply, second_reply.replace("two", "one")),
+            "threading" => {
+                assert_eq!(pid_of(&first_reply), pid_of(&second_reply));
+                assert_ne!(thread_of(&first_reply), thread_of(&second_reply));
+            }
+            _ => assert_ne!(pid_of(&first_reply), pid_of(&second_reply)),
+        }
+        // Close the clients first: a forked child holds the server's stderr open until
+        // its client leaves.
+        drop((first, first_reader, second, second_reader));
+        server.kill();
+    }
+}
+
+/// Counts the lines the slow request delivers before the example's process ends.
+fn daemon_threads_lines(flags: &[&str]) -> (usize, Vec<String>) {
+    let mut args = flags.to_vec();
+    args.push("0");
+    let server = Running::start("daemon_threads", &args, &[]);
+    let port = server.port();
+    let mut client = connect(port);
+    let mut received = String::new();
+    client.read_to_string(&mut received).unwrap(); // ends when the process does
+    let mut main_says = Vec::new();
+    while let Ok(line) = server.lines.recv_timeout(Duration::from_millis(100)) {
+        main_says.push(line);
+    }
+    server.wait();
+    (received.lines().count(), main_says)
+}
+
+#[test]
+fn daemon_threads_defaults_wait_for_the_request() {
+    let (lines, main_says) = daemon_threads_lines(&[]);
+    assert_eq!(lines, 10);
+    assert!(
+        main_says
+            .iter()
+            .any(|l| l.starts_with("main: server_close() returned after"))
+    );
+}
+
+#[test]
+fn daemon_threads_are_ended_with_main() {
+    let (lines, _) = daemon_threads_lines(&["--daemon-threads"]);
+    assert!(
+        lines < 10,
+        "a daemon request thread must die with main, got {lines} lines"
+    );
+}
+
+#[test]
+fn daemon_threads_no_block_on_close_waits_at_exit_as_python() {
+    let (lines, main_says) = daemon_threads_lines(&["--no-block-on-close"]);
+    assert_eq!(lines, 10);
+    // server_close returned at once; the wait happened at exit.
+    let returned: u64 = main_says[1]
+        .split_whitespace()
+        .nth(4)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(returned < 500, "{main_says:?}");
+}
