@@ -70,6 +70,7 @@ mod address;
 mod base_server;
 pub mod forking;
 mod handlers;
+pub mod http;
 mod tcp_server;
 pub mod threading;
 pub mod trace;

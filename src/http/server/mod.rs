@@ -1,0 +1,8 @@
+//! The `http.server` module.
+//!
+//! Python: `Lib/http/server.py`. So far: the headers type that `parse_request` reads
+//! (`http.client.HTTPMessage` and `parse_headers`, which `http.server` imports).
+
+pub mod message;
+
+pub use message::{HeaderError, HttpMessage, parse_headers};
