@@ -90,19 +90,18 @@ impl Running {
     fn wait(mut self) -> String {
         let status = self.child.wait().unwrap();
         assert!(status.success(), "example exited with {status}");
-        let mut stderr = String::new();
-        self.stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        stderr
+        self.stderr()
     }
 
     /// Stops a server that serves forever; returns its stderr.
     fn kill(mut self) -> String {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+        self.stderr()
+    }
+
+    /// Everything the example wrote on stderr (it has exited).
+    fn stderr(&mut self) -> String {
         let mut stderr = String::new();
         self.stderr
             .take()
