@@ -101,6 +101,8 @@ fn json(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
                 out.push_str(&format!("\\u{:04x}", c as u32))
             }
@@ -109,4 +111,88 @@ fn json(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+use socketserver::http::server::builtins;
+
+/// Strings that reach `repr`, `split`, `html.escape` and the log's escaping from a
+/// request line: every latin-1 character, quotes, controls, markup.
+fn latin1_corpus() -> Vec<String> {
+    let mut corpus: Vec<String> = vec![
+        "GET / HTTP/1.1".into(),
+        "  GET\t/x \u{a0}HTTP/1.0  ".into(),
+        "it's".into(),
+        "say \"hi\"".into(),
+        "both ' and \"".into(),
+        "back\\slash".into(),
+        "<script>alert('&')</script>".into(),
+        "/\x1bbar\x00\x1b".into(),
+        "\x1b\x7f\u{9f}\u{a0}beans".into(),
+        "\"GET /foo\\b\"ar\x07 HTTP/1.0\"".into(),
+        "\x1c\x1d\x1e\x1f\u{85}split".into(),
+        String::new(),
+    ];
+    corpus.push((0u8..=255).map(char::from).collect());
+    corpus
+}
+
+#[test]
+fn builtins_match_cpython() {
+    let code = r#"
+import sys, json, html, http.server
+table = http.server.BaseHTTPRequestHandler._control_char_table
+for arg in sys.argv[1:]:
+    s = bytes.fromhex(arg).decode('latin-1')
+    print(json.dumps([repr(s), s.split(), html.escape(s, quote=False), s.translate(table)]))
+"#;
+    let corpus = latin1_corpus();
+    let args: Vec<String> = corpus
+        .iter()
+        .map(|s| s.chars().map(|c| format!("{:02x}", c as u32)).collect())
+        .collect();
+    let printed = python(code, &args);
+    for (s, expected) in corpus.iter().zip(printed.lines()) {
+        let words: Vec<String> = builtins::split(s).iter().map(|w| json(w)).collect();
+        let ours = format!(
+            "[{}, [{}], {}, {}]",
+            json(&builtins::repr(s)),
+            words.join(", "),
+            json(&builtins::html_escape(s)),
+            json(&builtins::escape_control_chars(s))
+        );
+        assert_eq!(ours, expected, "case {s:?}");
+    }
+}
+
+#[test]
+fn date_strings_match_cpython() {
+    use std::time::{Duration, UNIX_EPOCH};
+    let stamps: [u64; 6] = [
+        0,
+        784_111_777,
+        951_782_400,
+        1_709_164_800,
+        1_798_000_000,
+        4_102_444_799,
+    ];
+    let code = r#"
+import sys, time, email.utils, http.server
+h = http.server.BaseHTTPRequestHandler
+for arg in sys.argv[1:]:
+    t = int(arg)
+    y, m, d, hh, mm, ss, *_ = time.localtime(t)
+    local = "%02d/%3s/%04d %02d:%02d:%02d" % (d, h.monthname[m], y, hh, mm, ss)
+    print(email.utils.formatdate(t, usegmt=True) + "|" + local)
+"#;
+    let args: Vec<String> = stamps.iter().map(|s| s.to_string()).collect();
+    let printed = python(code, &args);
+    for (stamp, expected) in stamps.iter().zip(printed.lines()) {
+        let t = UNIX_EPOCH + Duration::from_secs(*stamp);
+        let ours = format!(
+            "{}|{}",
+            builtins::date_time_string(t),
+            builtins::log_date_time_string(t)
+        );
+        assert_eq!(ours, expected, "timestamp {stamp}");
+    }
 }
