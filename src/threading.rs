@@ -113,14 +113,14 @@ impl ThreadingMixIn {
         if self.daemon_threads {
             return;
         }
-        if !self.block_on_close {
-            NON_DAEMON_THREADS
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(thread);
-            return;
-        }
-        let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        // Without block_on_close no server joins the thread, but (not being a
+        // daemon) the exit-time join does: keep it there, reaped the same way.
+        let kept = if self.block_on_close {
+            &self.threads
+        } else {
+            &NON_DAEMON_THREADS
+        };
+        let mut threads = kept.lock().unwrap_or_else(|e| e.into_inner());
         threads.retain(|t| !t.is_finished()); // Python: _Threads.reap()
         threads.push(thread);
     }
