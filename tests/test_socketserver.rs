@@ -447,8 +447,14 @@ fn shutdown_while_handler_busy() {
     let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
     client.connect(&server.server_address).unwrap();
     (&client).write_all(b"x").unwrap(); // the handler is now reading, busy
+    // The loop accepts within one poll interval; wait for the request thread, bounded.
+    let deadline = Instant::now() + SHORT_TIMEOUT;
     while server.mixin.tracked_threads() == 0 {
-        thread::yield_now(); // bounded by the accept, which the loop does within 50 ms
+        assert!(
+            Instant::now() < deadline,
+            "the request was never handed to a thread"
+        );
+        thread::yield_now();
     }
     let started = Instant::now();
     server.shutdown();
