@@ -184,17 +184,39 @@ impl<R: Send + 'static> HandlerBase for BaseRequest<R> {
 ///
 /// Python: `socket.SocketIO`, which `socket.makefile()` wraps in a buffer.
 #[doc(alias = "SocketIO")]
-pub struct SocketIo(pub Arc<Socket>);
+pub struct SocketIo {
+    socket: Arc<Socket>,
+    bytes_read: u64,
+}
+
+impl SocketIo {
+    /// A raw file on `socket`.
+    pub fn new(socket: Arc<Socket>) -> Self {
+        SocketIo {
+            socket,
+            bytes_read: 0,
+        }
+    }
+
+    /// How many bytes have been read from the socket so far (some may still wait
+    /// in the buffer around it). `BaseHttpRequestHandler` uses it to see whether a
+    /// handler read the request's body.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+}
 
 impl Read for SocketIo {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self.0).read(buf)
+        let n = (&*self.socket).read(buf)?;
+        self.bytes_read += n as u64;
+        Ok(n)
     }
 }
 
 impl Write for SocketIo {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self.0).write(buf)
+        (&*self.socket).write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -301,7 +323,7 @@ impl HandlerBase for StreamRequestHandler {
         };
         StreamRequestHandler {
             connection: Arc::clone(&request),
-            rfile: BufReader::with_capacity(rbufsize, SocketIo(Arc::clone(&request))),
+            rfile: BufReader::with_capacity(rbufsize, SocketIo::new(Arc::clone(&request))),
             wfile: SocketWriter::new(Arc::clone(&request), H::wbufsize),
             request,
             client_address,

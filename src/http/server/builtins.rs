@@ -201,6 +201,82 @@ pub fn log_date_time_string(time: SystemTime) -> String {
     )
 }
 
+/// Python: `socket.getfqdn(name)`: the first name with a dot among the host name and
+/// aliases that a reverse lookup of `name` gives, else that host name; `name` itself
+/// when the lookup fails. An empty name, `0.0.0.0` and `::` stand for this host.
+/// `HTTPServer.server_bind` records it as `server_name`.
+pub fn getfqdn(name: &str) -> String {
+    let mut name = name.trim().to_string();
+    if name.is_empty() || name == "0.0.0.0" || name == "::" {
+        name = nix::unistd::gethostname()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    match gethostbyaddr(&name) {
+        Some((hostname, aliases)) => std::iter::once(&hostname)
+            .chain(&aliases)
+            .find(|n| n.contains('.'))
+            .unwrap_or(&hostname)
+            .clone(),
+        None => name,
+    }
+}
+
+/// Python: `socket.gethostbyaddr(name)` without the addresses: `(hostname, aliases)`.
+fn gethostbyaddr(name: &str) -> Option<(String, Vec<String>)> {
+    use nix::libc;
+    use std::ffi::CStr;
+    use std::net::{IpAddr, ToSocketAddrs};
+
+    // glibc's reentrant gethostbyaddr, which the libc crate does not declare.
+    unsafe extern "C" {
+        fn gethostbyaddr_r(
+            addr: *const libc::c_void,
+            len: libc::socklen_t,
+            family: libc::c_int,
+            ret: *mut libc::hostent,
+            buf: *mut libc::c_char,
+            buflen: libc::size_t,
+            result: *mut *mut libc::hostent,
+            h_errnop: *mut libc::c_int,
+        ) -> libc::c_int;
+    }
+    let ip = (name, 0).to_socket_addrs().ok()?.next()?.ip();
+    let (octets, family): (Vec<u8>, i32) = match ip {
+        IpAddr::V4(ip) => (ip.octets().to_vec(), libc::AF_INET),
+        IpAddr::V6(ip) => (ip.octets().to_vec(), libc::AF_INET6),
+    };
+    // SAFETY: gethostbyaddr_r writes only into `host`, `buffer`, `result` and `errno`,
+    // all ours; the strings it points to live in `buffer`, read before it goes.
+    unsafe {
+        let mut host: libc::hostent = std::mem::zeroed();
+        let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+        let mut result: *mut libc::hostent = std::ptr::null_mut();
+        let mut errno = 0;
+        let status = gethostbyaddr_r(
+            octets.as_ptr().cast(),
+            octets.len() as libc::socklen_t,
+            family,
+            &mut host,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut result,
+            &mut errno,
+        );
+        if status != 0 || result.is_null() || host.h_name.is_null() {
+            return None;
+        }
+        let hostname = CStr::from_ptr(host.h_name).to_string_lossy().into_owned();
+        let mut aliases = Vec::new();
+        let mut alias = host.h_aliases;
+        while !alias.is_null() && !(*alias).is_null() {
+            aliases.push(CStr::from_ptr(*alias).to_string_lossy().into_owned());
+            alias = alias.add(1);
+        }
+        Some((hostname, aliases))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,865 @@
+//! `BaseHTTPRequestHandler`: one HTTP request after another on a connection.
+//!
+//! Python: `Lib/http/server.py`, lines 146-643.
+//!
+//! As in [`crate::handlers`], the class is split in two: its attributes are the struct
+//! [`BaseHttpRequest`] (wrapping [`StreamRequestHandler`]'s), its methods are the trait
+//! [`BaseHttpRequestHandler`]. Every type that implements the trait is a
+//! [`BaseRequestHandler`] whose `handle` is the HTTP one, so a server takes it as its
+//! `RequestHandlerClass` directly.
+
+use std::borrow::{Borrow, BorrowMut};
+use std::fmt;
+use std::io::{self, Write};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use socket2::{SockAddr, Socket};
+
+use super::builtins::{self, escape_control_chars, html_escape, repr, split};
+use super::message::{HeaderError, HttpMessage, latin1, parse_headers, readline};
+use crate::base_server::ServerRef;
+use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
+use crate::http::{HTTP_STATUSES, HttpStatus};
+use crate::traced;
+
+/// Python: `http.server.__version__`.
+#[allow(non_upper_case_globals)]
+pub const __version__: &str = "0.6";
+
+// ANCHOR: DEFAULT_ERROR_MESSAGE
+/// The error page `send_error` fills in: Python's `%`-format with the keys `code`,
+/// `message` and `explain`. Python: `http.server.DEFAULT_ERROR_MESSAGE`.
+pub const DEFAULT_ERROR_MESSAGE: &str = r#"<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: %(code)d</p>
+        <p>Message: %(message)s.</p>
+        <p>Error code explanation: %(code)s - %(explain)s.</p>
+    </body>
+</html>
+"#;
+// ANCHOR_END: DEFAULT_ERROR_MESSAGE
+
+/// Python: `http.server.DEFAULT_ERROR_CONTENT_TYPE`.
+pub const DEFAULT_ERROR_CONTENT_TYPE: &str = "text/html;charset=utf-8";
+
+/// The attributes of a `BaseHTTPRequestHandler`: what `parse_request` found and what
+/// the response has buffered so far, over the connection's `rfile` and `wfile`
+/// (reached through `Deref`, as Python's inherited attributes are).
+///
+/// Python: the instance attributes of `http.server.BaseHTTPRequestHandler`.
+pub struct BaseHttpRequest {
+    base: StreamRequestHandler,
+    /// The request line as read, with its line end. Python: `self.raw_requestline`.
+    pub raw_requestline: Vec<u8>,
+    /// The request line, latin-1 decoded, without its line end (for the log).
+    /// Python: `self.requestline`.
+    pub requestline: String,
+    /// The method, e.g. `GET`; empty until a request line is parsed (Python's `None`).
+    /// Python: `self.command`.
+    pub command: String,
+    /// The request target, e.g. `/index.html?x=1`. Python: `self.path`.
+    pub path: String,
+    /// The version of the request, e.g. `HTTP/1.1`. Python: `self.request_version`.
+    pub request_version: String,
+    /// True when the connection closes after this request. Python: `self.close_connection`.
+    pub close_connection: bool,
+    /// The request's headers. Python: `self.headers`.
+    pub headers: HttpMessage,
+    /// The status line and headers not yet sent. Python: `self._headers_buffer`.
+    pub _headers_buffer: Vec<u8>,
+    /// How far into the connection the body of the current request starts.
+    body_start: u64,
+}
+
+impl Deref for BaseHttpRequest {
+    type Target = StreamRequestHandler;
+    fn deref(&self) -> &StreamRequestHandler {
+        &self.base
+    }
+}
+
+impl DerefMut for BaseHttpRequest {
+    fn deref_mut(&mut self) -> &mut StreamRequestHandler {
+        &mut self.base
+    }
+}
+
+impl HandlerBase for BaseHttpRequest {
+    type Request = Arc<Socket>;
+
+    fn new<H: BaseRequestHandler>(
+        request: Arc<Socket>,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> Self {
+        BaseHttpRequest {
+            base: StreamRequestHandler::new::<H>(request, client_address, server),
+            raw_requestline: Vec::new(),
+            requestline: String::new(),
+            command: String::new(),
+            path: String::new(),
+            request_version: String::new(),
+            close_connection: true,
+            headers: HttpMessage::default(),
+            _headers_buffer: Vec::new(),
+            body_start: 0,
+        }
+    }
+
+    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
+        self.base.setup::<H>()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.base.finish()
+    }
+}
+
+impl BaseHttpRequest {
+    /// How many bytes of the connection the handler has consumed from `rfile`.
+    fn consumed(&self) -> u64 {
+        self.rfile.get_ref().bytes_read() - self.rfile.buffer().len() as u64
+    }
+}
+
+/// What a handler class (the struct your handler wraps) contributes to the methods
+/// of [`BaseHttpRequestHandler`]: its `do_*` methods and its `server_version`.
+///
+/// `H` is your handler, the most derived class: the class's `do_GET` calls the hooks
+/// of `H`, as Python's `self.send_head()` reaches a subclass's override.
+/// [`BaseHttpRequest`] has no `do_*` method; [`SimpleHttpRequest`] has `do_GET` and
+/// `do_HEAD`.
+///
+/// [`SimpleHttpRequest`]: super::SimpleHttpRequest
+#[allow(non_upper_case_globals)]
+pub trait HttpHandlerBase<H>:
+    HandlerBase<Request = Arc<Socket>> + BorrowMut<BaseHttpRequest>
+{
+    /// The class's `server_version`.
+    const server_version: &'static str;
+
+    /// Runs the class's `do_<command>` method on `handler`, or answers
+    /// [`no_such_method`] when the class has none.
+    fn do_method(handler: &mut H, command: &str) -> io::Result<()> {
+        let _ = handler;
+        Err(no_such_method(command))
+    }
+}
+
+impl<H> HttpHandlerBase<H> for BaseHttpRequest {
+    const server_version: &'static str = "BaseHTTP/0.6";
+}
+
+/// The marker error of a `do_*` method a handler does not have.
+#[derive(Debug)]
+struct NoSuchMethod(String);
+
+impl fmt::Display for NoSuchMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no method do_{}", self.0)
+    }
+}
+
+impl std::error::Error for NoSuchMethod {}
+
+/// What a `do_*` method returns when the handler does not define it: the dispatch in
+/// `handle_one_request` answers 501, as Python does when `hasattr(self, mname)` is
+/// false. Return it from [`do_method`](BaseHttpRequestHandler::do_method) for the
+/// names you do not handle.
+pub fn no_such_method(command: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        NoSuchMethod(command.to_string()),
+    )
+}
+
+fn is_no_such_method(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<NoSuchMethod>())
+}
+
+/// A read or write that ran out of `timeout`: Python's `TimeoutError`.
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Encodes a header line as latin-1. Differs from CPython 3.11: a character above
+/// U+00FF, which Python's `encode('latin-1', 'strict')` refuses with a
+/// `UnicodeEncodeError` (the request then fails), is sent as `?`.
+fn latin1_encode(line: &str) -> impl Iterator<Item = u8> + '_ {
+    line.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+}
+
+/// Python's `format % {'code': …, 'message': …, 'explain': …}` for the three keys
+/// of an error page (`%(key)s` or `%(key)d`) and `%%`.
+fn format_error_message(format: &str, code: u16, message: &str, explain: &str) -> String {
+    let mut out = String::with_capacity(format.len() + message.len() + explain.len());
+    let mut rest = format;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + 1..];
+        if let Some(after) = rest.strip_prefix('%') {
+            out.push('%');
+            rest = after;
+            continue;
+        }
+        let Some((key, after)) = rest.strip_prefix('(').and_then(|r| r.split_once(')')) else {
+            out.push('%');
+            continue;
+        };
+        let value = match key {
+            "code" => code.to_string(),
+            "message" => message.to_string(),
+            "explain" => explain.to_string(),
+            _ => String::new(),
+        };
+        out.push_str(&value);
+        rest = after.get(1..).unwrap_or(""); // the conversion letter: s or d
+    }
+    out.push_str(rest);
+    out
+}
+
+fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
+    (**handler).borrow_mut()
+}
+
+/// Python: `http.server.BaseHTTPRequestHandler`: reads requests from a connection,
+/// parses each, and calls the handler's `do_<METHOD>`.
+///
+/// Write the methods your handler serves (`do_GET`, `do_POST`, …; any other name in
+/// [`do_method`](Self::do_method)); the rest is done. A method you do not write
+/// answers 501, as in Python. Class attributes are associated constants with
+/// Python's names and defaults.
+///
+/// ```no_run
+/// use std::io::{self, Write};
+/// use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+/// use socketserver::BaseServer;
+///
+/// // class Hello(BaseHTTPRequestHandler):
+/// struct Hello(BaseHttpRequest);
+/// socketserver::subclass!(Hello(BaseHttpRequest));
+///
+/// impl BaseHttpRequestHandler for Hello {
+///     fn do_GET(&mut self) -> io::Result<()> {
+///         self.send_response(200, None);
+///         self.send_header("Content-Type", "text/plain");
+///         self.end_headers()?;
+///         self.wfile.write_all(b"Hello, world\n")
+///     }
+/// }
+///
+/// let server = HttpServer::<Hello>::new(("127.0.0.1", 8000))?.into_arc();
+/// server.serve_forever(0.5)?;
+/// # Ok::<(), io::Error>(())
+/// ```
+#[doc(alias = "BaseHTTPRequestHandler")]
+#[allow(non_snake_case, non_upper_case_globals)]
+pub trait BaseHttpRequestHandler:
+    DerefMut<Target: HttpHandlerBase<Self>> + From<Self::Target> + Send + 'static
+{
+    /// The server's software name and version, first word of the `Server` header.
+    /// Python: `server_version = "BaseHTTP/0.6"` (`"SimpleHTTP/0.6"` for
+    /// `SimpleHTTPRequestHandler`): the class the handler wraps decides.
+    const server_version: &'static str = <Self::Target as HttpHandlerBase<Self>>::server_version;
+    /// The language and its version, second word of the `Server` header. Python:
+    /// `sys_version = "Python/3.11.7"`; here the port and its version.
+    const sys_version: &'static str = concat!("Rust-socketserver/", env!("CARGO_PKG_VERSION"));
+    /// The version in every status line; `HTTP/1.1` turns on keep-alive. Python:
+    /// `protocol_version = "HTTP/1.0"`.
+    const protocol_version: &'static str = "HTTP/1.0";
+    /// The version assumed until a request line is parsed: with `HTTP/0.9`, an error
+    /// about the request line itself goes out as a bare body. Python:
+    /// `default_request_version = "HTTP/0.9"`.
+    const default_request_version: &'static str = "HTTP/0.9";
+    /// The error page, a `%`-format with `code`, `message` and `explain`. Python:
+    /// `error_message_format = DEFAULT_ERROR_MESSAGE`.
+    const error_message_format: &'static str = DEFAULT_ERROR_MESSAGE;
+    /// The error page's `Content-Type`. Python: `error_content_type`.
+    const error_content_type: &'static str = DEFAULT_ERROR_CONTENT_TYPE;
+    /// Reason phrase and explanation of each code. Python: `responses`, built from
+    /// `HTTPStatus`.
+    const responses: &'static [HttpStatus] = &HTTP_STATUSES;
+
+    /// Python: `StreamRequestHandler.rbufsize = -1` (see [`BaseRequestHandler`]).
+    const rbufsize: isize = -1;
+    /// Python: `StreamRequestHandler.wbufsize = 0`: `flush_headers` and every body
+    /// write go out at once.
+    const wbufsize: usize = 0;
+    /// Python: `StreamRequestHandler.timeout = None`.
+    const timeout: Option<Duration> = None;
+    /// Python: `StreamRequestHandler.disable_nagle_algorithm = False`.
+    const disable_nagle_algorithm: bool = false;
+
+    /// Python: `StreamRequestHandler.setup()`.
+    fn setup(&mut self) -> io::Result<()> {
+        HandlerBase::setup::<Self>(&mut **self)
+    }
+
+    /// Python: `StreamRequestHandler.finish()`.
+    fn finish(&mut self) -> io::Result<()> {
+        HandlerBase::finish(&mut **self)
+    }
+
+    // ANCHOR: handle
+    /// Handles requests until one of them closes the connection.
+    ///
+    /// Python: `BaseHTTPRequestHandler.handle()`.
+    fn handle(&mut self) -> io::Result<()> {
+        attrs(self).close_connection = true;
+
+        traced!(self.handle_one_request())?;
+        while !attrs(self).close_connection {
+            traced!(self.handle_one_request())?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: handle
+
+    // ANCHOR: handle_one_request
+    /// Reads one request line, parses the request, and calls `do_<command>`; a
+    /// method the handler does not have gets 501. A read or write that times out
+    /// ends the connection with a line in the log.
+    ///
+    /// Python: `BaseHTTPRequestHandler.handle_one_request()`.
+    ///
+    /// Differs from CPython 3.11: when the method leaves part of a declared request
+    /// body unread (`Content-Length`, or a `Transfer-Encoding` body it did not touch),
+    /// the connection closes after the response instead of reading the body as the
+    /// next request (gh-150499).
+    fn handle_one_request(&mut self) -> io::Result<()> {
+        let result = (|| {
+            let this = attrs(self);
+            this.raw_requestline = readline(&mut this.rfile, 65537)?;
+            if this.raw_requestline.len() > 65536 {
+                this.requestline.clear();
+                this.request_version.clear();
+                this.command.clear();
+                self.send_error(414, None, None)?;
+                return Ok(());
+            }
+            if this.raw_requestline.is_empty() {
+                this.close_connection = true;
+                return Ok(());
+            }
+            if !traced!(self.parse_request())? {
+                // An error code has been sent, just exit
+                return Ok(());
+            }
+            let command = attrs(self).command.clone();
+            let called = self.call_do_method(&command);
+            if called.as_ref().is_err_and(is_no_such_method) {
+                let message = format!("Unsupported method ({})", repr(&command));
+                return self.send_error(501, Some(&message), None);
+            }
+            called?;
+            let this = attrs(self);
+            this.wfile.flush()?; // actually send the response if not already done.
+            if !this.close_connection && body_left_unread(this) {
+                this.close_connection = true;
+            }
+            Ok(())
+        })();
+        match result {
+            Err(e) if is_timeout(&e) => {
+                // a read or a write timed out.  Discard this connection
+                self.log_error(format_args!(
+                    "Request timed out: TimeoutError({})",
+                    repr("timed out")
+                ));
+                attrs(self).close_connection = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+    // ANCHOR_END: handle_one_request
+
+    // ANCHOR: call_do_method
+    /// Calls the handler's `do_<command>`: Python's
+    /// `getattr(self, 'do_' + self.command)()`. The usual methods have their own
+    /// trait methods; any other name goes to [`do_method`](Self::do_method).
+    fn call_do_method(&mut self, command: &str) -> io::Result<()> {
+        match command {
+            "GET" => traced!(self.do_GET()),
+            "HEAD" => traced!(self.do_HEAD()),
+            "POST" => traced!(self.do_POST()),
+            "PUT" => traced!(self.do_PUT()),
+            "DELETE" => traced!(self.do_DELETE()),
+            "OPTIONS" => traced!(self.do_OPTIONS()),
+            "PATCH" => traced!(self.do_PATCH()),
+            "TRACE" => traced!(self.do_TRACE()),
+            "CONNECT" => traced!(self.do_CONNECT()),
+            other => traced!(self.do_method(other)),
+        }
+    }
+    // ANCHOR_END: call_do_method
+
+    /// Serves `GET`. Python: `do_GET()`, which `BaseHTTPRequestHandler` does not have
+    /// (501) and `SimpleHTTPRequestHandler` does.
+    fn do_GET(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "GET")
+    }
+    /// Serves `HEAD`. Python: `do_HEAD()`.
+    fn do_HEAD(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "HEAD")
+    }
+    /// Serves `POST`. Python: `do_POST()`.
+    fn do_POST(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "POST")
+    }
+    /// Serves `PUT`. Python: `do_PUT()`.
+    fn do_PUT(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "PUT")
+    }
+    /// Serves `DELETE`. Python: `do_DELETE()`.
+    fn do_DELETE(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "DELETE")
+    }
+    /// Serves `OPTIONS`. Python: `do_OPTIONS()`.
+    fn do_OPTIONS(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "OPTIONS")
+    }
+    /// Serves `PATCH`. Python: `do_PATCH()`.
+    fn do_PATCH(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "PATCH")
+    }
+    /// Serves `TRACE`. Python: `do_TRACE()`.
+    fn do_TRACE(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "TRACE")
+    }
+    /// Serves `CONNECT`. Python: `do_CONNECT()`.
+    fn do_CONNECT(&mut self) -> io::Result<()> {
+        Self::Target::do_method(self, "CONNECT")
+    }
+    /// Serves any other method, e.g. `do_method(self, "SPAM")` for Python's
+    /// `do_SPAM()`. Return [`no_such_method`] for a name you do not serve.
+    fn do_method(&mut self, command: &str) -> io::Result<()> {
+        Self::Target::do_method(self, command)
+    }
+
+    // ANCHOR: parse_request
+    /// Parses `raw_requestline` and the headers after it into `command`, `path`,
+    /// `request_version` and `headers`. Returns false after sending the error
+    /// response (400, 505, 431), or with nothing sent for an empty line.
+    ///
+    /// Python: `BaseHTTPRequestHandler.parse_request()`.
+    ///
+    /// Differs from CPython 3.11: an HTTP/0.9 request (`GET /`) has no headers, so
+    /// none are read; 3.11 waits for a blank line that an HTTP/0.9 client never
+    /// sends (gh-70765, fixed in later CPython).
+    fn parse_request(&mut self) -> io::Result<bool> {
+        let this = attrs(self);
+        this.command.clear(); // set in case of error on the first line
+        this.request_version = Self::default_request_version.to_string();
+        this.close_connection = true;
+        let requestline = latin1(&this.raw_requestline);
+        let requestline = requestline.trim_end_matches(['\r', '\n']).to_string();
+        this.requestline = requestline.clone();
+        let words = split(&requestline);
+        if words.is_empty() {
+            return Ok(false);
+        }
+
+        if words.len() >= 3 {
+            // Enough to determine protocol version
+            let version = *words.last().unwrap();
+            let Some(version_number) = parse_version(version) else {
+                let message = format!("Bad request version ({})", repr(version));
+                self.send_error(400, Some(&message), None)?;
+                return Ok(false);
+            };
+            if version_number >= (1, 1) && Self::protocol_version >= "HTTP/1.1" {
+                this.close_connection = false;
+            }
+            if version_number >= (2, 0) {
+                let base_version_number = &version["HTTP/".len()..];
+                let message = format!("Invalid HTTP version ({base_version_number})");
+                self.send_error(505, Some(&message), None)?;
+                return Ok(false);
+            }
+            this.request_version = version.to_string();
+        }
+
+        if !(2..=3).contains(&words.len()) {
+            let message = format!("Bad request syntax ({})", repr(&requestline));
+            self.send_error(400, Some(&message), None)?;
+            return Ok(false);
+        }
+        let (command, path) = (words[0], words[1]);
+        let is_http_0_9 = words.len() == 2;
+        if is_http_0_9 {
+            this.close_connection = true;
+            if command != "GET" {
+                let message = format!("Bad HTTP/0.9 request type ({})", repr(command));
+                self.send_error(400, Some(&message), None)?;
+                return Ok(false);
+            }
+        }
+        this.command = command.to_string();
+        this.path = path.to_string();
+
+        // gh-87389: The purpose of replacing '//' with '/' is to protect
+        // against open redirect attacks possibly triggered if the path starts
+        // with '//' because http clients treat //path as an absolute URI
+        // without scheme (similar to http://path) rather than a path.
+        if this.path.starts_with("//") {
+            this.path = format!("/{}", this.path.trim_start_matches('/')); // Reduce to a single /
+        }
+
+        // For HTTP/0.9, headers are not expected at all (gh-70765).
+        if is_http_0_9 {
+            this.headers = HttpMessage::default();
+            this.body_start = this.consumed();
+            return Ok(true);
+        }
+
+        // Examine the headers and look for a Connection directive.
+        this.headers = match parse_headers(&mut this.rfile) {
+            Ok(headers) => headers,
+            Err(err @ HeaderError::LineTooLong) => {
+                self.send_error(431, Some("Line too long"), Some(&err.to_string()))?;
+                return Ok(false);
+            }
+            Err(err @ HeaderError::TooManyHeaders) => {
+                self.send_error(431, Some("Too many headers"), Some(&err.to_string()))?;
+                return Ok(false);
+            }
+            Err(HeaderError::Io(err)) => return Err(err),
+        };
+        this.body_start = this.consumed();
+
+        let conntype = this.headers.get("Connection").unwrap_or("").to_lowercase();
+        if conntype == "close" {
+            this.close_connection = true;
+        } else if conntype == "keep-alive" && Self::protocol_version >= "HTTP/1.1" {
+            this.close_connection = false;
+        }
+        // Examine the headers and look for an Expect directive
+        let expect = this.headers.get("Expect").unwrap_or("").to_lowercase();
+        if expect == "100-continue"
+            && Self::protocol_version >= "HTTP/1.1"
+            && this.request_version.as_str() >= "HTTP/1.1"
+            && !traced!(self.handle_expect_100())?
+        {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+    // ANCHOR_END: parse_request
+
+    // ANCHOR: handle_expect_100
+    /// Answers `Expect: 100-continue`: by default `100 Continue` at once, and true.
+    /// Override it to refuse (send an error and return false) before the client
+    /// sends its body.
+    ///
+    /// Python: `BaseHTTPRequestHandler.handle_expect_100()`.
+    fn handle_expect_100(&mut self) -> io::Result<bool> {
+        self.send_response_only(100, None);
+        self.end_headers()?;
+        Ok(true)
+    }
+    // ANCHOR_END: handle_expect_100
+
+    // ANCHOR: send_error
+    /// Sends and logs an error response: the status line carries `message` (by
+    /// default the code's phrase), then `Server`, `Date`, `Connection: close`, and
+    /// unless the code is 1xx, 204, 205 or 304, an HTML page with `explain` (by
+    /// default the code's description). A `HEAD` gets the headers without the page.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_error(code, message=None, explain=None)`.
+    fn send_error(
+        &mut self,
+        code: u16,
+        message: Option<&str>,
+        explain: Option<&str>,
+    ) -> io::Result<()> {
+        let _span = crate::__span!("send_error").entered();
+        let (shortmsg, longmsg) = match Self::responses.iter().find(|s| s.value == code) {
+            Some(status) => (status.phrase, status.description),
+            None => ("???", "???"),
+        };
+        let message = message.unwrap_or(shortmsg);
+        let explain = explain.unwrap_or(longmsg);
+        self.log_error(format_args!("code {code}, message {message}"));
+        self.send_response(code, Some(message));
+        self.send_header("Connection", "close");
+
+        // Message body is omitted for cases described in:
+        //  - RFC7230: 3.3. 1xx, 204(No Content), 304(Not Modified)
+        //  - RFC7231: 6.3.6. 205(Reset Content)
+        let mut body = Vec::new();
+        if code >= 200 && ![204, 205, 304].contains(&code) {
+            // HTML encode to prevent Cross Site Scripting attacks
+            // (see bug #1100201)
+            let content = format_error_message(
+                Self::error_message_format,
+                code,
+                &html_escape(message),
+                &html_escape(explain),
+            );
+            body = content.into_bytes();
+            self.send_header("Content-Type", Self::error_content_type);
+            self.send_header("Content-Length", &body.len().to_string());
+        }
+        self.end_headers()?;
+
+        let this = attrs(self);
+        if this.command != "HEAD" && !body.is_empty() {
+            this.wfile.write_all(&body)?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: send_error
+
+    // ANCHOR: send_response
+    /// Logs the request, then buffers the status line and the `Server` and `Date`
+    /// headers.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_response(code, message=None)`.
+    fn send_response(&mut self, code: u16, message: Option<&str>) {
+        let _span = crate::__span!("send_response").entered();
+        self.log_request(Some(code), None);
+        self.send_response_only(code, message);
+        let version = self.version_string();
+        self.send_header("Server", &version);
+        let date = self.date_time_string(None);
+        self.send_header("Date", &date);
+    }
+    // ANCHOR_END: send_response
+
+    /// Buffers the status line alone (nothing for an HTTP/0.9 request).
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_response_only(code, message=None)`.
+    fn send_response_only(&mut self, code: u16, message: Option<&str>) {
+        let this = attrs(self);
+        if this.request_version != "HTTP/0.9" {
+            let message = match message {
+                Some(message) => message,
+                None => Self::responses
+                    .iter()
+                    .find(|s| s.value == code)
+                    .map_or("", |s| s.phrase),
+            };
+            let line = format!("{} {code} {message}\r\n", Self::protocol_version);
+            this._headers_buffer.extend(latin1_encode(&line));
+        }
+    }
+
+    // ANCHOR: send_header
+    /// Buffers one header (nothing for an HTTP/0.9 request). `Connection: close` or
+    /// `keep-alive` also decides `close_connection`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_header(keyword, value)`. As in Python,
+    /// nothing stops a CR or LF in `keyword` or `value` from splitting the response:
+    /// never pass unchecked client input. A character above U+00FF, which Python
+    /// refuses with `UnicodeEncodeError`, is sent as `?` (see `latin1_encode`).
+    fn send_header(&mut self, keyword: &str, value: &str) {
+        let this = attrs(self);
+        if this.request_version != "HTTP/0.9" {
+            let line = format!("{keyword}: {value}\r\n");
+            this._headers_buffer.extend(latin1_encode(&line));
+        }
+
+        if keyword.eq_ignore_ascii_case("connection") {
+            if value.eq_ignore_ascii_case("close") {
+                this.close_connection = true;
+            } else if value.eq_ignore_ascii_case("keep-alive") {
+                this.close_connection = false;
+            }
+        }
+    }
+    // ANCHOR_END: send_header
+
+    // ANCHOR: end_headers
+    /// Ends the headers with a blank line and sends them.
+    ///
+    /// Python: `BaseHTTPRequestHandler.end_headers()`.
+    fn end_headers(&mut self) -> io::Result<()> {
+        let this = attrs(self);
+        if this.request_version != "HTTP/0.9" {
+            this._headers_buffer.extend_from_slice(b"\r\n");
+            self.flush_headers()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the buffered status line and headers in one write.
+    ///
+    /// Python: `BaseHTTPRequestHandler.flush_headers()`.
+    fn flush_headers(&mut self) -> io::Result<()> {
+        let this = attrs(self);
+        let buffer = std::mem::take(&mut this._headers_buffer);
+        if !buffer.is_empty() {
+            this.wfile.write_all(&buffer)?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: end_headers
+
+    /// Logs an answered request: `"GET / HTTP/1.1" 200 -`. `None` prints as `-`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`.
+    fn log_request(&mut self, code: Option<u16>, size: Option<u64>) {
+        let code = code.map_or("-".to_string(), |c| c.to_string());
+        let size = size.map_or("-".to_string(), |s| s.to_string());
+        let requestline = attrs(self).requestline.clone();
+        self.log_message(format_args!("\"{requestline}\" {code} {size}"));
+    }
+
+    /// Logs an error; by default as any other message.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`.
+    fn log_error(&mut self, message: fmt::Arguments<'_>) {
+        self.log_message(message);
+    }
+
+    // ANCHOR: log_message
+    /// Writes one line to stderr: client address, local time, and the message with
+    /// its control characters escaped. Override it to log elsewhere or not at all.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`; Rust's
+    /// `format_args!` plays the part of `format % args`.
+    fn log_message(&mut self, message: fmt::Arguments<'_>) {
+        let line = format!(
+            "{} - - [{}] {}\n",
+            self.address_string(),
+            self.log_date_time_string(),
+            escape_control_chars(&message.to_string())
+        );
+        let _ = io::stderr().write_all(line.as_bytes());
+    }
+    // ANCHOR_END: log_message
+
+    /// The `Server` header: `server_version` and `sys_version`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.version_string()`.
+    fn version_string(&self) -> String {
+        format!("{} {}", Self::server_version, Self::sys_version)
+    }
+
+    /// A time for a header, now if `None`: `Sun, 06 Nov 1994 08:49:37 GMT`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.date_time_string(timestamp=None)`.
+    fn date_time_string(&self, timestamp: Option<SystemTime>) -> String {
+        builtins::date_time_string(timestamp.unwrap_or_else(SystemTime::now))
+    }
+
+    /// The current local time for the log: `26/Nov/2026 19:02:36`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_date_time_string()`.
+    fn log_date_time_string(&self) -> String {
+        builtins::log_date_time_string(SystemTime::now())
+    }
+
+    /// The client's address for the log: its IP address.
+    ///
+    /// Python: `BaseHTTPRequestHandler.address_string()`, `self.client_address[0]`.
+    fn address_string(&self) -> String {
+        let this: &BaseHttpRequest = (**self).borrow();
+        match this.client_address.as_socket() {
+            Some(address) => address.ip().to_string(),
+            None => this
+                .client_address
+                .as_pathname()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The `(major, minor)` of a version word such as `HTTP/1.1`, with Python's rules:
+/// exactly one dot, only digits, at most ten digits a number, leading zeros allowed.
+fn parse_version(version: &str) -> Option<(u64, u64)> {
+    let base_version_number = version.strip_prefix("HTTP/")?;
+    let (major, minor) = base_version_number.split_once('.')?;
+    let number = |part: &str| {
+        // Python's str.isdigit() is true of other digits too (e.g. '¹'), whose
+        // int() then fails: either way, a ValueError and a 400.
+        let ascii =
+            !part.is_empty() && part.len() <= 10 && part.bytes().all(|b| b.is_ascii_digit());
+        if ascii {
+            part.parse::<u64>().ok()
+        } else {
+            None
+        }
+    };
+    Some((number(major)?, number(minor)?))
+}
+
+/// True when the request declared a body that the handler left (partly) unread.
+fn body_left_unread(this: &BaseHttpRequest) -> bool {
+    let consumed = this.consumed().saturating_sub(this.body_start);
+    if this.headers.get("Transfer-Encoding").is_some() {
+        return consumed == 0;
+    }
+    match this.headers.get("Content-Length") {
+        Some(length) => match length.trim().parse::<u64>() {
+            Ok(length) => consumed < length,
+            Err(_) => true,
+        },
+        None => false,
+    }
+}
+
+/// Every HTTP handler is a `socketserver` handler whose `handle` is HTTP's.
+impl<T: BaseHttpRequestHandler> BaseRequestHandler for T {
+    const rbufsize: isize = <T as BaseHttpRequestHandler>::rbufsize;
+    const wbufsize: usize = <T as BaseHttpRequestHandler>::wbufsize;
+    const timeout: Option<Duration> = <T as BaseHttpRequestHandler>::timeout;
+    const disable_nagle_algorithm: bool = <T as BaseHttpRequestHandler>::disable_nagle_algorithm;
+
+    fn setup(&mut self) -> io::Result<()> {
+        BaseHttpRequestHandler::setup(self)
+    }
+
+    fn handle(&mut self) -> io::Result<()> {
+        BaseHttpRequestHandler::handle(self)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        BaseHttpRequestHandler::finish(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_rules() {
+        assert_eq!(parse_version("HTTP/1.1"), Some((1, 1)));
+        assert_eq!(parse_version("HTTP/01.01"), Some((1, 1)));
+        assert_eq!(parse_version("HTTP/9.9.9"), None);
+        assert_eq!(parse_version("HTTP/-9_9_9.+9_9_9"), None);
+        assert_eq!(parse_version("HTTP/909876543210.0"), None);
+        assert_eq!(parse_version("HTTP/1.909876543210"), None);
+        assert_eq!(parse_version("FUBAR"), None);
+        assert_eq!(parse_version("HTTP/1."), None);
+    }
+
+    #[test]
+    fn error_page_format() {
+        let page = format_error_message(
+            "%(code)d %(message)s %(code)s - %(explain)s 100%%",
+            404,
+            "m",
+            "e",
+        );
+        assert_eq!(page, "404 m 404 - e 100%");
+    }
+}

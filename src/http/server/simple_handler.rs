@@ -1,0 +1,535 @@
+//! `SimpleHTTPRequestHandler`: files and directory listings from a directory.
+//!
+//! Python: `Lib/http/server.py`, lines 646-905.
+//!
+//! The class is in three parts: its attributes ([`SimpleHttpRequest`], which adds
+//! `directory` to [`BaseHttpRequest`]), its overridable methods (the trait
+//! [`SimpleHttpMethods`]: `send_head`, `list_directory`, `translate_path`,
+//! `copyfile`, `guess_type`), and the class itself, ready to serve
+//! ([`SimpleHttpRequestHandler`]). A "subclass" wraps the attributes and implements
+//! both traits, overriding what it needs, exactly as `SimpleHttpRequestHandler` is
+//! built.
+
+use std::borrow::{Borrow, BorrowMut};
+use std::fs::File;
+use std::io::{self, Cursor, Read, Write};
+use std::ops::{Deref, DerefMut};
+use std::os::fd::AsFd;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use socket2::{SockAddr, Socket};
+
+use super::base_handler::{
+    BaseHttpRequest, BaseHttpRequestHandler, HttpHandlerBase, no_such_method,
+};
+use super::builtins::is_python_space;
+use super::email_utils::parsedate_to_datetime;
+use super::mimetypes;
+use super::urllib_parse::{
+    fs_name_lower_key, fs_name_surrogatepass, quote, unquote, urlsplit, urlunsplit,
+};
+use crate::base_server::ServerRef;
+use crate::handlers::{BaseRequestHandler, HandlerBase};
+use crate::traced;
+
+/// The attributes of a `SimpleHTTPRequestHandler`: those of
+/// `BaseHTTPRequestHandler` (through `Deref`) and the directory it serves.
+///
+/// Python: the instance attributes of `http.server.SimpleHTTPRequestHandler`.
+pub struct SimpleHttpRequest {
+    base: BaseHttpRequest,
+    /// The directory served. Python: `self.directory`, the `directory` argument
+    /// of the constructor, by default the current directory when the handler is
+    /// made. Set it in your handler's `From` (its constructor) to serve another one.
+    pub directory: PathBuf,
+}
+
+impl Deref for SimpleHttpRequest {
+    type Target = BaseHttpRequest;
+    fn deref(&self) -> &BaseHttpRequest {
+        &self.base
+    }
+}
+
+impl DerefMut for SimpleHttpRequest {
+    fn deref_mut(&mut self) -> &mut BaseHttpRequest {
+        &mut self.base
+    }
+}
+
+impl Borrow<BaseHttpRequest> for SimpleHttpRequest {
+    fn borrow(&self) -> &BaseHttpRequest {
+        &self.base
+    }
+}
+
+impl BorrowMut<BaseHttpRequest> for SimpleHttpRequest {
+    fn borrow_mut(&mut self) -> &mut BaseHttpRequest {
+        &mut self.base
+    }
+}
+
+impl HandlerBase for SimpleHttpRequest {
+    type Request = Arc<Socket>;
+
+    /// Python: `SimpleHTTPRequestHandler.__init__(*args, directory=None)`.
+    fn new<H: BaseRequestHandler>(
+        request: Arc<Socket>,
+        client_address: SockAddr,
+        server: ServerRef,
+    ) -> Self {
+        SimpleHttpRequest {
+            base: BaseHttpRequest::new::<H>(request, client_address, server),
+            directory: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+
+    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
+        self.base.setup::<H>()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.base.finish()
+    }
+}
+
+impl<H: SimpleHttpMethods> HttpHandlerBase<H> for SimpleHttpRequest {
+    const server_version: &'static str = "SimpleHTTP/0.6";
+
+    fn do_method(handler: &mut H, command: &str) -> io::Result<()> {
+        match command {
+            "GET" => SimpleHttpRequest::do_GET(handler),
+            "HEAD" => SimpleHttpRequest::do_HEAD(handler),
+            _ => Err(no_such_method(command)),
+        }
+    }
+}
+
+#[allow(non_snake_case)]
+impl SimpleHttpRequest {
+    // ANCHOR: do_GET
+    /// Serves a GET request: `send_head`, then the file's bytes.
+    ///
+    /// Python: `SimpleHTTPRequestHandler.do_GET(self)`. Your handler reaches it by
+    /// default; an override calls it as Python 2 called a base class,
+    /// `SimpleHttpRequest::do_GET(self)`.
+    pub fn do_GET<H: SimpleHttpMethods>(handler: &mut H) -> io::Result<()> {
+        if let Some(mut f) = traced!(handler.send_head())? {
+            traced!(handler.copyfile(&mut f))?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: do_GET
+
+    /// Serves a HEAD request: `send_head` alone.
+    ///
+    /// Python: `SimpleHTTPRequestHandler.do_HEAD(self)`.
+    pub fn do_HEAD<H: SimpleHttpMethods>(handler: &mut H) -> io::Result<()> {
+        traced!(handler.send_head())?;
+        Ok(())
+    }
+}
+
+/// What `send_head` gives back to copy to the client: an open file, or a directory
+/// listing in memory. Python: the file object or `io.BytesIO` it returns.
+pub enum HeadFile {
+    /// A file, sent with the kernel's `sendfile`.
+    File(File),
+    /// A generated page.
+    Bytes(Cursor<Vec<u8>>),
+}
+
+impl Read for HeadFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            HeadFile::File(file) => file.read(buf),
+            HeadFile::Bytes(bytes) => bytes.read(buf),
+        }
+    }
+}
+
+/// Python: `os.path.join(a, b)` on file-name bytes.
+fn join(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut path = a.to_vec();
+    if b.starts_with(b"/") {
+        return b.to_vec();
+    }
+    if !path.is_empty() && !path.ends_with(b"/") {
+        path.push(b'/');
+    }
+    path.extend_from_slice(b);
+    path
+}
+
+/// Python: `posixpath.normpath(path)`.
+fn normpath(path: &[u8]) -> Vec<u8> {
+    if path.is_empty() {
+        return b".".to_vec();
+    }
+    let initial_slashes = match path {
+        [b'/', b'/', b'/', ..] => 1,
+        [b'/', b'/', ..] => 2,
+        [b'/', ..] => 1,
+        _ => 0,
+    };
+    let mut comps: Vec<&[u8]> = Vec::new();
+    for comp in path.split(|&b| b == b'/') {
+        if comp.is_empty() || comp == b"." {
+            continue;
+        }
+        if comp != b".."
+            || (initial_slashes == 0 && comps.is_empty())
+            || comps.last() == Some(&&b".."[..])
+        {
+            comps.push(comp);
+        } else if !comps.is_empty() {
+            comps.pop();
+        }
+    }
+    let mut out = vec![b'/'; initial_slashes];
+    out.extend(comps.join(&b'/'));
+    if out.is_empty() { b".".to_vec() } else { out }
+}
+
+/// Python: `html.escape(text, quote=False)` on bytes that are UTF-8 or escaped.
+fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for &b in text {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b => out.push(b),
+        }
+    }
+    out
+}
+
+/// The overridable methods of `SimpleHTTPRequestHandler`.
+///
+/// Implement it (usually with no method at all) for a handler that wraps
+/// [`SimpleHttpRequest`]; override a method to change one step, as a Python
+/// subclass would:
+///
+/// ```no_run
+/// use std::io;
+/// use socketserver::http::server::{
+///     BaseHttpRequestHandler, SimpleHttpMethods, SimpleHttpRequest, ThreadingHttpServer,
+/// };
+/// use socketserver::BaseServer;
+///
+/// // class NoCache(SimpleHTTPRequestHandler):
+/// struct NoCache(SimpleHttpRequest);
+/// socketserver::subclass!(NoCache(SimpleHttpRequest));
+///
+/// impl BaseHttpRequestHandler for NoCache {
+///     // def end_headers(self):
+///     //     self.send_header("Cache-Control", "no-store")
+///     //     super().end_headers()
+///     fn end_headers(&mut self) -> io::Result<()> {
+///         self.send_header("Cache-Control", "no-store");
+///         self._headers_buffer.extend_from_slice(b"\r\n");
+///         self.flush_headers()
+///     }
+/// }
+/// impl SimpleHttpMethods for NoCache {}
+///
+/// ThreadingHttpServer::<NoCache>::new(("127.0.0.1", 8000))?.into_arc().serve_forever(0.5)?;
+/// # Ok::<(), io::Error>(())
+/// ```
+///
+/// Python: `http.server.SimpleHTTPRequestHandler`'s methods.
+#[allow(non_upper_case_globals)]
+pub trait SimpleHttpMethods: BaseHttpRequestHandler + DerefMut<Target = SimpleHttpRequest> {
+    /// Types `guess_type` looks up before asking [`mimetypes`]. Python:
+    /// `extensions_map` (3.11: only the compressed formats, so that their type
+    /// is not an encoding).
+    const extensions_map: &'static [(&'static str, &'static str)] = &[
+        (".gz", "application/gzip"),
+        (".Z", "application/octet-stream"),
+        (".bz2", "application/x-bzip2"),
+        (".xz", "application/x-xz"),
+    ];
+
+    // ANCHOR: send_head
+    /// Sends the status line and headers for a GET or HEAD, and returns what to copy
+    /// as the body, if anything: a file, a directory listing, or nothing after a
+    /// redirect (301), a 304 or an error (404).
+    ///
+    /// Python: `SimpleHTTPRequestHandler.send_head()`.
+    ///
+    /// Differs from CPython 3.11: a path that no file can have (a NUL byte, `%00`)
+    /// is a 404 like any missing file; 3.11's `open()` raises `ValueError`, and the
+    /// connection closes with no response.
+    fn send_head(&mut self) -> io::Result<Option<HeadFile>> {
+        let request_path = self.path.clone();
+        let mut path = traced!(self.translate_path(&request_path));
+        if path.is_dir() {
+            let parts = urlsplit(&self.path).map_err(io::Error::other)?;
+            if !parts.path.ends_with('/') {
+                // redirect browser - doing basically what apache does
+                self.send_response(301, None);
+                let mut new_parts = parts;
+                new_parts.path.push('/');
+                let new_url = urlunsplit(&new_parts);
+                self.send_header("Location", &new_url);
+                self.send_header("Content-Length", "0");
+                self.end_headers()?;
+                return Ok(None);
+            }
+            let index = ["index.html", "index.htm"]
+                .into_iter()
+                .map(|index| {
+                    PathBuf::from(std::ffi::OsString::from_vec(join(
+                        path.as_os_str().as_bytes(),
+                        index.as_bytes(),
+                    )))
+                })
+                .find(|index| index.is_file());
+            match index {
+                Some(index) => path = index,
+                None => return traced!(self.list_directory(&path)),
+            }
+        }
+        let ctype = self.guess_type(&path);
+        // check for trailing "/" which should return 404. See Issue17324
+        if path.as_os_str().as_bytes().ends_with(b"/") {
+            self.send_error(404, Some("File not found"), None)?;
+            return Ok(None);
+        }
+        let opened = File::open(&path).and_then(|f| {
+            let fs = f.metadata()?;
+            // Python's open() refuses a directory (IsADirectoryError); File::open does not.
+            if fs.is_dir() {
+                Err(io::Error::other("Is a directory"))
+            } else {
+                Ok((f, fs))
+            }
+        });
+        let Ok((f, fs)) = opened else {
+            self.send_error(404, Some("File not found"), None)?;
+            return Ok(None);
+        };
+        let mtime = fs.modified()?;
+        // Use browser cache if possible
+        if let (Some(ims), None) = (
+            self.headers.get("If-Modified-Since"),
+            self.headers.get("If-None-Match"),
+        ) {
+            // compare If-Modified-Since and time of last file modification;
+            // ignore ill-formed values, and zones other than UTC (a date with no
+            // zone counts as UTC, cf. RFC 7231 section 7.1.1.1)
+            if let Some(ims) = parsedate_to_datetime(ims).filter(|d| d.tzoffset.unwrap_or(0) == 0) {
+                // remove microseconds, like in If-Modified-Since
+                let last_modif = match mtime.duration_since(UNIX_EPOCH) {
+                    Ok(d) => d.as_secs() as i64,
+                    Err(e) => -(e.duration().as_secs_f64().ceil() as i64),
+                };
+                if last_modif <= ims.timestamp_as_utc() {
+                    self.send_response(304, None);
+                    self.end_headers()?;
+                    return Ok(None);
+                }
+            }
+        }
+
+        self.send_response(200, None);
+        self.send_header("Content-type", &ctype);
+        self.send_header("Content-Length", &fs.len().to_string());
+        let last_modified = self.date_time_string(Some(mtime));
+        self.send_header("Last-Modified", &last_modified);
+        self.end_headers()?;
+        Ok(Some(HeadFile::File(f)))
+    }
+    // ANCHOR_END: send_head
+
+    // ANCHOR: list_directory
+    /// Sends the headers of a directory listing and returns the page: the entries
+    /// sorted without regard to case, a `/` after directories, an `@` after links,
+    /// names quoted in links and escaped in text. 404 if the directory can't be read.
+    ///
+    /// Python: `SimpleHTTPRequestHandler.list_directory(path)`.
+    fn list_directory(&mut self, path: &Path) -> io::Result<Option<HeadFile>> {
+        let listed = std::fs::read_dir(path).and_then(|entries| {
+            entries
+                .map(|e| Ok(e?.file_name().into_vec()))
+                .collect::<io::Result<Vec<_>>>()
+        });
+        let Ok(mut list) = listed else {
+            self.send_error(404, Some("No permission to list directory"), None)?;
+            return Ok(None);
+        };
+        list.sort_by_cached_key(|name| fs_name_lower_key(name));
+        let displaypath = html_escape_bytes(&unquote(&self.path));
+        let enc = "utf-8"; // sys.getfilesystemencoding()
+        let title = [b"Directory listing for ".as_slice(), &displaypath].concat();
+        let mut r: Vec<Vec<u8>> = vec![
+            b"<!DOCTYPE HTML>".to_vec(),
+            b"<html lang=\"en\">".to_vec(),
+            b"<head>".to_vec(),
+            format!("<meta charset=\"{enc}\">").into_bytes(),
+            [b"<title>".as_slice(), &title, b"</title>\n</head>"].concat(),
+            [b"<body>\n<h1>".as_slice(), &title, b"</h1>"].concat(),
+            b"<hr>\n<ul>".to_vec(),
+        ];
+        for name in &list {
+            let fullname = Path::new(std::ffi::OsStr::from_bytes(&join(
+                path.as_os_str().as_bytes(),
+                name,
+            )))
+            .to_path_buf();
+            let mut displayname = name.clone();
+            let mut linkname = name.clone();
+            // Append / for directories or @ for symbolic links
+            if fullname.is_dir() {
+                displayname.push(b'/');
+                linkname.push(b'/');
+            }
+            if fullname.is_symlink() {
+                displayname = [name.as_slice(), b"@"].concat();
+                // Note: a link to a directory displays with @ and links with /
+            }
+            r.push(
+                [
+                    b"<li><a href=\"".as_slice(),
+                    quote(&fs_name_surrogatepass(&linkname)).as_bytes(),
+                    b"\">",
+                    &html_escape_bytes(&displayname),
+                    b"</a></li>",
+                ]
+                .concat(),
+            );
+        }
+        r.push(b"</ul>\n<hr>\n</body>\n</html>\n".to_vec());
+        let encoded = r.join(&b'\n');
+        self.send_response(200, None);
+        self.send_header("Content-type", &format!("text/html; charset={enc}"));
+        self.send_header("Content-Length", &encoded.len().to_string());
+        self.end_headers()?;
+        Ok(Some(HeadFile::Bytes(Cursor::new(encoded))))
+    }
+    // ANCHOR_END: list_directory
+
+    // ANCHOR: translate_path
+    /// Maps a request path to a file name under `directory`: the query and fragment
+    /// dropped, `%XX` decoded, the path normalised, and every `.`, `..` or empty
+    /// component left out, so no path leads outside the directory (a symbolic link
+    /// inside it is followed, as in Python).
+    ///
+    /// Python: `SimpleHTTPRequestHandler.translate_path(path)`.
+    fn translate_path(&self, path: &str) -> PathBuf {
+        // abandon query parameters
+        let path = path.split('?').next().unwrap_or("");
+        let path = path.split('#').next().unwrap_or("");
+        // Don't forget explicit trailing slash when normalizing. Issue17324
+        let trailing_slash = path.trim_end_matches(is_python_space).ends_with('/');
+        let path = normpath(&unquote(path));
+        let mut result = self.directory.as_os_str().as_bytes().to_vec();
+        for word in path.split(|&b| b == b'/').filter(|w| !w.is_empty()) {
+            if word == b"." || word == b".." {
+                // Ignore components that are not a simple file/directory name
+                continue;
+            }
+            result = join(&result, word);
+        }
+        if trailing_slash {
+            result.push(b'/');
+        }
+        PathBuf::from(std::ffi::OsString::from_vec(result))
+    }
+    // ANCHOR_END: translate_path
+
+    // ANCHOR: copyfile
+    /// Copies what `send_head` returned to `wfile`. A file goes through the kernel
+    /// (`sendfile`): its bytes never enter this process.
+    ///
+    /// Python: `SimpleHTTPRequestHandler.copyfile(source, outputfile)`,
+    /// `shutil.copyfileobj(source, outputfile)`.
+    fn copyfile(&mut self, source: &mut HeadFile) -> io::Result<()> {
+        match source {
+            HeadFile::Bytes(bytes) => {
+                io::copy(bytes, &mut self.wfile)?;
+            }
+            HeadFile::File(file) => {
+                self.wfile.flush()?;
+                let connection = Arc::clone(&self.connection);
+                loop {
+                    match nix::sys::sendfile::sendfile(
+                        connection.as_fd(),
+                        file.as_fd(),
+                        None,
+                        1 << 20,
+                    ) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(nix::errno::Errno::EINTR) => {}
+                        Err(nix::errno::Errno::EAGAIN) => {
+                            return Err(io::ErrorKind::TimedOut.into());
+                        }
+                        Err(errno) => return Err(errno.into()),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: copyfile
+
+    // ANCHOR: guess_type
+    /// The `Content-type` of a file: `extensions_map` by extension (as given, then
+    /// lower case), then [`mimetypes::guess_type`], then
+    /// `application/octet-stream`.
+    ///
+    /// Python: `SimpleHTTPRequestHandler.guess_type(path)`.
+    fn guess_type(&self, path: &Path) -> String {
+        let path = String::from_utf8_lossy(path.as_os_str().as_bytes());
+        let (_, ext) = mimetypes::splitext(&path);
+        let lookup = |ext: &str| {
+            Self::extensions_map
+                .iter()
+                .find(|(e, _)| *e == ext)
+                .map(|&(_, t)| t.to_string())
+        };
+        if let Some(t) = lookup(ext).or_else(|| lookup(&ext.to_lowercase())) {
+            return t;
+        }
+        mimetypes::guess_type(&path)
+            .0
+            .unwrap_or_else(|| "application/octet-stream".to_string())
+    }
+    // ANCHOR_END: guess_type
+}
+
+/// Python: `http.server.SimpleHTTPRequestHandler`, ready to serve: every method
+/// as Python has it. Serve another directory by wrapping [`SimpleHttpRequest`]
+/// in your own handler and setting `directory` in its `From`.
+#[doc(alias = "SimpleHTTPRequestHandler")]
+pub struct SimpleHttpRequestHandler(pub SimpleHttpRequest);
+crate::subclass!(SimpleHttpRequestHandler(SimpleHttpRequest));
+
+impl BaseHttpRequestHandler for SimpleHttpRequestHandler {}
+impl SimpleHttpMethods for SimpleHttpRequestHandler {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::server::message::latin1;
+
+    #[test]
+    fn normpath_like_posixpath() {
+        for (path, expected) in [
+            ("", "."),
+            ("/a/./b/../c", "/a/c"),
+            ("//a", "//a"),
+            ("///a/..", "/"),
+            ("../x", "../x"),
+            ("a/../../b", "../b"),
+            ("/../..", "/"),
+        ] {
+            assert_eq!(latin1(&normpath(path.as_bytes())), expected, "{path}");
+        }
+    }
+}
