@@ -307,3 +307,171 @@ fn daemon_threads_no_block_on_close_waits_at_exit_as_python() {
         .unwrap();
     assert!(returned < 500, "{main_says:?}");
 }
+
+/// Sends `request` on a new connection, closes the sending half, reads to the end.
+fn http_exchange(port: u16, request: &[u8]) -> String {
+    let mut client = connect(port);
+    client.write_all(request).unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    client.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn http_get_post() {
+    let server = Running::start("http_get_post", &["0"], &[]);
+    let port = server.port();
+    let get = http_exchange(port, b"GET /hello HTTP/1.0\r\n\r\n");
+    assert!(
+        get.starts_with("HTTP/1.0 200 OK\r\nServer: BaseHTTP/0.6 "),
+        "{get}"
+    );
+    assert!(get.ends_with("\r\n\r\nYou asked for /hello\n"), "{get}");
+    // The body is read by its length: the bytes after it are never read as a body.
+    let post = http_exchange(
+        port,
+        b"POST /greet HTTP/1.0\r\nContent-Length: 10\r\n\r\nname=World and more",
+    );
+    assert!(post.contains("Content-Length: 30\r\n"), "{post}");
+    assert!(
+        post.ends_with("\r\n\r\nYou sent 10 bytes: name=World\n"),
+        "{post}"
+    );
+    let log = server.kill();
+    assert!(log.contains("] \"GET /hello HTTP/1.0\" 200 -\n"), "{log}");
+    assert!(log.contains("] \"POST /greet HTTP/1.0\" 200 -\n"), "{log}");
+}
+
+#[test]
+fn http_keep_alive_answers_two_requests_on_one_connection() {
+    let server = Running::start("http_keep_alive", &["0"], &[]);
+    let port = server.port();
+    let answer = http_exchange(
+        port,
+        b"GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
+    let ports: Vec<&str> = answer
+        .lines()
+        .filter_map(|l| l.split(" on connection from port ").nth(1))
+        .collect();
+    assert_eq!(ports.len(), 2, "{answer}");
+    assert_eq!(ports[0], ports[1], "both answers on one connection");
+    assert!(answer.contains("/one on connection") && answer.contains("/two on connection"));
+    server.kill();
+}
+
+/// A fresh directory for `http_server` to serve.
+fn served_directory(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("examples-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("hello.txt"), b"Hello, world\n").unwrap();
+    dir
+}
+
+#[test]
+fn http_server_serves_a_directory_and_stops_on_ctrl_c() {
+    let dir = served_directory("ctrl-c");
+    let server = Running::start(
+        "http_server",
+        &[
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let port = server.port();
+    let file = http_exchange(port, b"GET /hello.txt HTTP/1.0\r\n\r\n");
+    assert!(
+        file.starts_with("HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 "),
+        "{file}"
+    );
+    assert!(
+        file.contains("Content-type: text/plain\r\nContent-Length: 13\r\n"),
+        "{file}"
+    );
+    assert!(file.ends_with("\r\n\r\nHello, world\n"), "{file}");
+    let listing = http_exchange(port, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(
+        listing.contains("<li><a href=\"sub/\">sub/</a></li>"),
+        "{listing}"
+    );
+    let redirect = http_exchange(port, b"GET /sub?x=1 HTTP/1.0\r\n\r\n");
+    assert!(
+        redirect.starts_with("HTTP/1.0 301 Moved Permanently\r\n"),
+        "{redirect}"
+    );
+    assert!(redirect.contains("Location: /sub/?x=1\r\n"), "{redirect}");
+
+    let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    assert_eq!(server.line(), "");
+    assert_eq!(server.line(), "Keyboard interrupt received, exiting.");
+    let log = server.wait();
+    assert!(
+        log.contains("] \"GET /hello.txt HTTP/1.0\" 200 -\n"),
+        "{log}"
+    );
+    assert!(log.contains("] \"GET /sub?x=1 HTTP/1.0\" 301 -\n"), "{log}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn http_server_trace_shows_do_get_and_send_head() {
+    let dir = served_directory("trace");
+    let server = Running::start(
+        "http_server",
+        &["0", "-b", "127.0.0.1", "-d", dir.to_str().unwrap()],
+        &[("SOCKETSERVER_TRACE", "1")],
+    );
+    let port = server.port();
+    http_exchange(port, b"GET / HTTP/1.0\r\n\r\n");
+    http_exchange(port, b"GET /hello.txt HTTP/1.0\r\n\r\n");
+    let trace = server.kill();
+    let hooks: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.starts_with("[pid"))
+        .map(|l| l.split("] ").nth(1).unwrap().trim())
+        .collect();
+    let chain = [
+        "handle",
+        "handle_one_request",
+        "parse_request",
+        "do_GET",
+        "send_head",
+        "translate_path",
+        "list_directory",
+        "send_response",
+    ];
+    let mut at = 0;
+    for hook in &hooks {
+        if at < chain.len() && *hook == chain[at] {
+            at += 1;
+        }
+    }
+    assert_eq!(
+        at,
+        chain.len(),
+        "the chain {chain:?} in order, in:\n{trace}"
+    );
+    assert!(hooks.contains(&"copyfile"), "{trace}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn http_server_refuses_cgi_and_unknown_protocols() {
+    for args in [&["--cgi"][..], &["-p", "HTTP/2.0"][..]] {
+        let output = std::process::Command::new(example("http_server"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("http_server:"), "{stderr}");
+    }
+}
