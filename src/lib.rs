@@ -1,10 +1,11 @@
 //! # socketserver, ported to Rust
 //!
 //! An annotated port of CPython 3.11's `socketserver` module (Python 2 called it
-//! `SocketServer`). Every Python class is one Rust type, every Python method keeps its
-//! name, and every doc comment says which Python item it ports. Put
-//! `Lib/socketserver.py` in one window and this crate in the other: the same classes,
-//! the same hooks, called in the same order.
+//! `SocketServer`), and of `http.server` on top of it ([`http::server`]). Every
+//! Python class is one Rust type, every Python method keeps its name, and every doc
+//! comment says which Python item it ports. Put `Lib/socketserver.py` in one window
+//! and this crate in the other: the same classes, the same hooks, called in the same
+//! order.
 //!
 //! ```text
 //! serve_forever ─► _handle_request_noblock ─► get_request ─► verify_request
@@ -29,6 +30,7 @@
 //! | an exception caught by `handle_error` | an `io::Error` returned by a hook, or a panic: both are a [`HandlerError`] |
 //! | `SystemExit` raised in a handler (not caught by `handle_error`) | `std::panic::panic_any(SystemExit(code))` |
 //! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers |
+//! | `http.server.BaseHTTPRequestHandler`, `SimpleHTTPRequestHandler` | [`http::server::BaseHttpRequestHandler`], [`http::server::SimpleHttpRequestHandler`] |
 //!
 //! A handler in Rust reads line for line like the same handler in Python:
 //!
