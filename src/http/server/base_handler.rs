@@ -227,7 +227,8 @@ fn format_error_message(format: &str, code: u16, message: &str, explain: &str) -
             _ => String::new(),
         };
         out.push_str(&value);
-        rest = after.get(1..).unwrap_or(""); // the conversion letter: s or d
+        // Skip the conversion letter (s or d).
+        rest = after.char_indices().nth(1).map_or("", |(i, _)| &after[i..]);
     }
     out.push_str(rest);
     out
