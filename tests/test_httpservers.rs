@@ -1705,3 +1705,34 @@ fn test_server_test_ipv4() {
         assert!(address.is_ipv4(), "{bind}: {address}");
     }
 }
+
+// --- not in CPython's file: the class attributes of the two servers ----------------
+
+/// `HTTPServer.allow_reuse_address = 1`, `server_bind` records `server_name` and
+/// `server_port`; `ThreadingHTTPServer.daemon_threads = True`.
+#[test]
+fn http_server_class_attributes() {
+    struct Plain(BaseHttpRequest);
+    socketserver::subclass!(Plain(BaseHttpRequest));
+    impl BaseHttpRequestHandler for Plain {}
+
+    let server = HttpServer::<Plain>::new(("127.0.0.1", 0)).unwrap();
+    assert!(server.allow_reuse_address);
+    let port = server.server_address.as_socket().unwrap().port();
+    assert_eq!(server.server_port, port);
+    assert_ne!(port, 0);
+    // socket.getfqdn('127.0.0.1'), as Python computes it on this machine.
+    let fqdn = Command::new("python3")
+        .args(["-c", "import socket; print(socket.getfqdn('127.0.0.1'))"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        server.server_name,
+        String::from_utf8_lossy(&fqdn.stdout).trim()
+    );
+
+    let threading =
+        socketserver::http::server::ThreadingHttpServer::<Plain>::new(("127.0.0.1", 0)).unwrap();
+    assert!(threading.mixin.daemon_threads);
+    assert!(threading.allow_reuse_address);
+}
