@@ -10,26 +10,10 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(30);
+mod common;
+use common::example;
 
-/// Builds the example (a no-op when `cargo test` already did) and returns its path.
-fn example(name: &str) -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "building example {name}");
-    // This test runs from target/<profile>/deps/.
-    let profile_dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    profile_dir.join("examples").join(name)
-}
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running example and the lines it has printed so far.
 struct Running {

@@ -18,6 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
+mod common;
+
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `(case, protocol)` pairs whose answers differ on purpose, with what ours must
@@ -88,20 +90,7 @@ fn python_server(directory: &Path, protocol: &str) -> Server {
 }
 
 fn port_server(directory: &Path, protocol: &str) -> Server {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "http_server"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let profile_dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let mut command = Command::new(profile_dir.join("examples").join("http_server"));
+    let mut command = Command::new(common::example("http_server"));
     command.args(["0", "-b", "127.0.0.1", "-p", protocol, "-d"]);
     command.arg(directory);
     Server::start(command)

@@ -26,6 +26,8 @@ use std::sync::{Arc, OnceLock, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod common;
+
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::http::server::{
     _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
@@ -573,23 +575,7 @@ fn test_head_via_send_error() {
 /// `examples/http_server`, built once (a no-op when `cargo test` already did).
 fn http_server_example() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", "http_server"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building example http_server");
-        // This test runs from target/<profile>/deps/.
-        let profile_dir = std::env::current_exe()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .to_path_buf();
-        profile_dir.join("examples").join("http_server")
-    })
+    BUILT.get_or_init(|| common::example("http_server"))
 }
 
 /// `python -m http.server 0 -b 127.0.0.1 -d DIR -p HTTP/1.1` as a child process,

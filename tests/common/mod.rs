@@ -1,5 +1,6 @@
-//! Helpers shared by the ported `test_socketserver.py` cases: Python's `make_server`,
-//! `run_server`, `stream_examine` and `dgram_examine`.
+//! Helpers shared by the tests: Python's `make_server`, `run_server`,
+//! `stream_examine` and `dgram_examine` for the ported `test_socketserver.py` cases,
+//! and [`example`], which builds an example for the tests that run one.
 #![allow(dead_code)]
 
 use std::io::{self, BufRead, Read, Write};
@@ -161,4 +162,23 @@ pub fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd")
         .map(|d| d.count())
         .unwrap_or(0)
+}
+
+/// Builds the example `name` (a no-op when `cargo test` already did) and returns the
+/// path of its binary.
+pub fn example(name: &str) -> PathBuf {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "building example {name}");
+    // A test runs from target/<profile>/deps/.
+    let deps = std::env::current_exe().unwrap();
+    deps.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name)
 }

@@ -1,0 +1,132 @@
+//! The book's one preprocessor: `{{#python socketserver.BaseServer.serve_forever}}`
+//! becomes the source of that function, as the reader's own CPython has it.
+//!
+//! The Python original is never copied into this repository: at build time one
+//! `python3` process reads every named function with `inspect.getsource` and says
+//! which file, lines and version it came from. Without `python3`, the page says how to
+//! read the original instead, and the build goes on.
+//!
+//! Shared by `examples/read_book.rs` and `tests/book.rs` (`#[path]` includes it).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::errors::Result;
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+
+/// The directive, up to the dotted name.
+const DIRECTIVE: &str = "{{#python ";
+
+/// Replaces `{{#python dotted.name}}` with the named function's CPython source.
+pub struct PythonSource;
+
+/// Every dotted name the directives of `text` ask for.
+fn names(text: &str) -> Vec<String> {
+    text.match_indices(DIRECTIVE)
+        .filter_map(|(i, _)| {
+            let rest = &text[i + DIRECTIVE.len()..];
+            rest.find("}}").map(|end| rest[..end].trim().to_string())
+        })
+        .collect()
+}
+
+/// What to show for each name: a caption and a `python` fence, or how to find it.
+fn sources(names: &[String]) -> BTreeMap<String, String> {
+    const SCRIPT: &str = r#"
+import importlib, inspect, json, os, sys
+out = {}
+stdlib = os.path.dirname(os.__file__)
+for name in sys.argv[1:]:
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        break
+    lines, first = inspect.getsourcelines(obj)
+    path = os.path.relpath(inspect.getsourcefile(obj), stdlib)
+    out[name] = [sys.version.split()[0], path, first, first + len(lines) - 1, "".join(lines)]
+print(json.dumps(out))
+"#;
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(SCRIPT)
+        .args(names)
+        .output();
+    let found: BTreeMap<String, (String, String, u64, u64, String)> = match output {
+        Ok(output) if output.status.success() => {
+            serde_json::from_slice(&output.stdout).unwrap_or_default()
+        }
+        _ => BTreeMap::new(),
+    };
+    names
+        .iter()
+        .map(|name| {
+            let shown = match found.get(name) {
+                Some((version, path, first, last, source)) => format!(
+                    "*The original, from your CPython {version}: `Lib/{path}`, lines \
+                     {first}-{last}.*\n\n```python\n{}\n```",
+                    dedent(source).trim_end()
+                ),
+                None => {
+                    let module: Vec<&str> = name
+                        .split('.')
+                        .take_while(|p| p.starts_with(|c: char| c.is_lowercase()))
+                        .collect();
+                    let module = module.join(".");
+                    format!(
+                        "> **The original is not shown**: `python3` was not found (or could not \
+                         read `{name}`) when this book was built. To read it:\n>\n> ```text\n> \
+                         python3 -c 'import inspect, {module}; print(inspect.getsource({name}))'\n> ```"
+                    )
+                }
+            };
+            (name.clone(), shown)
+        })
+        .collect()
+}
+
+/// Python's `textwrap.dedent` for a method: the common indentation removed.
+fn dedent(source: &str) -> String {
+    let indent = source
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    source
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Preprocessor for PythonSource {
+    fn name(&self) -> &str {
+        "python-source"
+    }
+
+    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        let mut wanted = Vec::new();
+        book.for_each_chapter_mut(|chapter| wanted.extend(names(&chapter.content)));
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(book);
+        }
+        let shown = sources(&wanted);
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(chapter) = item {
+                for name in names(&chapter.content) {
+                    let directive = format!("{DIRECTIVE}{name}}}}}");
+                    chapter.content = chapter.content.replace(&directive, &shown[&name]);
+                }
+            }
+        });
+        Ok(book)
+    }
+}
