@@ -34,7 +34,9 @@ impl BaseRequestHandler for WhoHandler {
                 std::process::id(),
                 thread.name().unwrap_or("?")
             );
-            writeln!(self.wfile, "{who}: {}", line.trim_end())?;
+            // One write, one segment: self.wfile.write(f"{who}: {line}".encode())
+            let reply = format!("{who}: {}\n", line.trim_end());
+            self.wfile.write_all(reply.as_bytes())?;
             line.clear();
         }
         Ok(())
