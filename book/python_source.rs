@@ -1,5 +1,6 @@
 //! The book's one preprocessor: `{{#python socketserver.BaseServer.serve_forever}}`
-//! becomes the source of that function, as the reader's own CPython has it.
+//! becomes the source of that function, as the reader's own CPython has it;
+//! `{{#python doc socketserver.BaseServer}}` becomes its docstring alone.
 //!
 //! The Python original is never copied into this repository: at build time one
 //! `python3` process reads every named function with `inspect.getsource` and says
@@ -38,7 +39,8 @@ import importlib, inspect, json, os, sys
 out = {}
 stdlib = os.path.dirname(os.__file__)
 for name in sys.argv[1:]:
-    parts = name.split(".")
+    doc = name.startswith("doc ")
+    parts = name.removeprefix("doc ").split(".")
     for i in range(len(parts), 0, -1):
         try:
             obj = importlib.import_module(".".join(parts[:i]))
@@ -49,7 +51,12 @@ for name in sys.argv[1:]:
         break
     lines, first = inspect.getsourcelines(obj)
     path = os.path.relpath(inspect.getsourcefile(obj), stdlib)
-    out[name] = [sys.version.split()[0], path, first, first + len(lines) - 1, "".join(lines)]
+    text = "".join(lines)
+    if doc:
+        text = inspect.getdoc(obj) + "\n"
+        first += 1
+        lines = text.splitlines()
+    out[name] = [sys.version.split()[0], path, first, first + len(lines) - 1, text]
 print(json.dumps(out))
 "#;
     let output = Command::new("python3")
@@ -67,12 +74,19 @@ print(json.dumps(out))
         .iter()
         .map(|name| {
             let shown = match found.get(name) {
+                Some((version, path, first, last, source)) if name.starts_with("doc ") => format!(
+                    "*The docstring of `{}`, from your CPython {version}: `Lib/{path}`.*\n\n\
+                     ```text\n{}\n```",
+                    &name[4..],
+                    source.trim_end()
+                ),
                 Some((version, path, first, last, source)) => format!(
                     "*The original, from your CPython {version}: `Lib/{path}`, lines \
                      {first}-{last}.*\n\n```python\n{}\n```",
                     dedent(source).trim_end()
                 ),
                 None => {
+                    let name = name.trim_start_matches("doc ");
                     let module: Vec<&str> = name
                         .split('.')
                         .take_while(|p| p.starts_with(|c: char| c.is_lowercase()))

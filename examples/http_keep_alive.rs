@@ -51,6 +51,7 @@ impl BaseHttpRequestHandler for KeepAliveHandler {
 }
 // ANCHOR_END: handler
 
+// ANCHOR: main
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let port: u16 = std::env::args()
@@ -63,3 +64,4 @@ fn main() -> io::Result<()> {
     println!("  curl -v http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two");
     server.serve_forever(0.5)
 }
+// ANCHOR_END: main

@@ -23,6 +23,8 @@ use socketserver::http::server::{
     ThreadingHttpServer,
 };
 
+#[path = "../book/api_docs.rs"]
+mod api_docs;
 #[path = "../book/python_source.rs"]
 mod python_source;
 
@@ -72,13 +74,16 @@ impl std::ops::DerefMut for BookHandler {
 }
 
 // ANCHOR: build
-/// Builds `book/` into `book/book/` and returns that directory.
+/// Builds `book/` into `book/book/`, the API documentation into `book/book/api/`,
+/// and returns the book's directory.
 fn build_book() -> io::Result<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book");
     let mut book = mdbook_driver::MDBook::load(&root).map_err(io::Error::other)?;
     book.with_preprocessor(python_source::PythonSource);
     book.build().map_err(io::Error::other)?;
-    Ok(book.build_dir_for("html"))
+    let built = book.build_dir_for("html");
+    api_docs::copy_api_docs(&built)?;
+    Ok(built)
 }
 // ANCHOR_END: build
 

@@ -24,12 +24,14 @@ use crate::traced;
 /// `(packet, socket)` for datagram servers (Python: the `request` argument).
 pub type Request<S> = <<S as BaseServer>::SocketType as SocketType>::Request;
 
+// ANCHOR: ServerRef
 /// What a handler sees of its server: Python's `self.server`.
 ///
 /// It is the whole composed server (mixin included), as in Python where `self` is the
 /// most-derived object. Downcast it to reach your server's own fields:
 /// `self.server.downcast_ref::<MyServer>()`.
 pub type ServerRef = Arc<dyn Any + Send + Sync>;
+// ANCHOR_END: ServerRef
 
 /// Python's `SystemExit`: raise it in a handler with
 /// `std::panic::panic_any(SystemExit(status))`.
@@ -314,6 +316,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     }
     // ANCHOR_END: shutdown
 
+    // ANCHOR: service_actions
     /// Called by `serve_forever` on every turn of its loop, request or not.
     /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
     ///
@@ -321,6 +324,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     fn service_actions(&self) {
         self.base().mixin.service_actions();
     }
+    // ANCHOR_END: service_actions
 
     // ANCHOR: handle_request
     /// Handles one request, waiting at most `self.timeout` for it
@@ -386,6 +390,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     }
     // ANCHOR_END: _handle_request_noblock
 
+    // ANCHOR: handle_timeout
     /// Called by `handle_request` when `self.timeout` passes with no request.
     /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
     ///
@@ -393,6 +398,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     fn handle_timeout(&self) {
         self.base().mixin.handle_timeout();
     }
+    // ANCHOR_END: handle_timeout
 
     // ANCHOR: get_request
     /// Takes the next request from the socket: `accept()` for a stream server,
@@ -416,6 +422,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     }
     // ANCHOR_END: verify_request
 
+    // ANCHOR: process_request_dispatch
     /// Processes one request: by default `finish_request` then `shutdown_request` on
     /// this thread; the mixin decides ([`Blocking`], [`ThreadingMixIn`](crate::ThreadingMixIn),
     /// [`ForkingMixIn`](crate::ForkingMixIn)).
@@ -429,6 +436,7 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     ) -> Result<(), HandlerError> {
         Self::MixIn::process_request(self, request, client_address)
     }
+    // ANCHOR_END: process_request_dispatch
 
     /// Closes the server: the socket, then the mixin's part (join request threads,
     /// reap children). Called by `Drop` too, as Python's `with server:` calls it.

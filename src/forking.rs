@@ -18,6 +18,7 @@ use crate::tcp_server::{Stream, TcpServer};
 use crate::traced;
 use crate::udp_server::Datagram;
 
+// ANCHOR: ForkingMixIn
 /// Python: `socketserver.ForkingMixIn`: each request is processed in a child process.
 ///
 /// The parent closes its copy of the connection and goes back to `accept`; the child
@@ -47,6 +48,7 @@ impl Default for ForkingMixIn {
         }
     }
 }
+// ANCHOR_END: ForkingMixIn
 
 impl ForkingMixIn {
     /// The children not yet reaped; `None` before the first fork.
@@ -114,8 +116,10 @@ impl ForkingMixIn {
 }
 
 impl MixIn for ForkingMixIn {
+    // ANCHOR: timeout
     /// Python: `ForkingMixIn.timeout = 300`.
     const TIMEOUT: Option<Duration> = Some(Duration::from_secs(300));
+    // ANCHOR_END: timeout
 
     // ANCHOR: forking_process_request
     /// Forks a child to process the request.
@@ -163,6 +167,7 @@ impl MixIn for ForkingMixIn {
     }
     // ANCHOR_END: forking_process_request
 
+    // ANCHOR: service_actions
     /// Python: `ForkingMixIn.service_actions()`: reap the children that have exited.
     fn service_actions(&self) {
         self.collect_children(false);
@@ -178,8 +183,10 @@ impl MixIn for ForkingMixIn {
     fn server_close(&self) {
         self.collect_children(self.block_on_close);
     }
+    // ANCHOR_END: service_actions
 }
 
+// ANCHOR: ForkingTCPServer
 /// Python: `class ForkingTCPServer(ForkingMixIn, TCPServer): pass`.
 #[doc(alias = "ForkingTCPServer")]
 pub type ForkingTcpServer<H> = TcpServer<H, Stream, ForkingMixIn>;
@@ -191,3 +198,4 @@ pub type ForkingUdpServer<H> = TcpServer<H, Datagram, ForkingMixIn>;
 pub type ForkingUnixStreamServer<H> = crate::UnixStreamServer<H, ForkingMixIn>;
 /// Python 3.12: `class ForkingUnixDatagramServer(ForkingMixIn, UnixDatagramServer): pass`.
 pub type ForkingUnixDatagramServer<H> = crate::UnixDatagramServer<H, ForkingMixIn>;
+// ANCHOR_END: ForkingTCPServer

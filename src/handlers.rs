@@ -98,6 +98,7 @@ pub trait HandlerBase: Sized + Send + 'static {
 pub trait BaseRequestHandler:
     DerefMut<Target: HandlerBase> + From<Self::Target> + Send + 'static
 {
+    // ANCHOR: class_attributes
     /// Read buffer of `rfile`: -1 for the default (8192 bytes), 0 for none (every read
     /// asks the socket for one byte), or a size. Python: `StreamRequestHandler.rbufsize = -1`.
     const rbufsize: isize = -1;
@@ -111,7 +112,9 @@ pub trait BaseRequestHandler:
     /// Set `TCP_NODELAY` on the connection (no Nagle delay for small writes).
     /// Python: `StreamRequestHandler.disable_nagle_algorithm = False`.
     const disable_nagle_algorithm: bool = false;
+    // ANCHOR_END: class_attributes
 
+    // ANCHOR: hooks
     /// Runs before `handle`: for streams, the connection's timeout and `TCP_NODELAY`.
     /// Python: `setup()`.
     fn setup(&mut self) -> io::Result<()> {
@@ -128,6 +131,7 @@ pub trait BaseRequestHandler:
     fn finish(&mut self) -> io::Result<()> {
         HandlerBase::finish(&mut **self)
     }
+    // ANCHOR_END: hooks
 
     // ANCHOR: __init__
     /// Handles one request: the handler's constructor, as the server calls it.
@@ -287,6 +291,7 @@ impl Write for SocketWriter {
 }
 // ANCHOR_END: SocketWriter
 
+// ANCHOR: StreamRequestHandler
 /// The attributes of Python's `StreamRequestHandler`: the connection and two files
 /// on it. Your stream handler wraps it and derefs to it.
 ///
@@ -305,10 +310,12 @@ pub struct StreamRequestHandler {
     /// Writes to the client, buffered by `wbufsize`. Python: `self.wfile`.
     pub wfile: SocketWriter,
 }
+// ANCHOR_END: StreamRequestHandler
 
 impl HandlerBase for StreamRequestHandler {
     type Request = Arc<Socket>;
 
+    // ANCHOR: stream_new
     /// Stores the arguments and opens `rfile` and `wfile`. Python opens the files in
     /// `setup`; a Rust struct has all its fields from the start.
     fn new<H: BaseRequestHandler>(
@@ -330,6 +337,7 @@ impl HandlerBase for StreamRequestHandler {
             server,
         }
     }
+    // ANCHOR_END: stream_new
 
     // ANCHOR: stream_setup
     /// Python: `StreamRequestHandler.setup()`: the timeout, then `TCP_NODELAY`.

@@ -101,6 +101,7 @@ pub use unix_server::{UnixDatagramServer, UnixStreamServer};
 #[allow(non_upper_case_globals)]
 pub const __version__: &str = "0.4";
 
+// ANCHOR: traced
 /// Calls a hook inside a `tracing` span named after it, so that the live trace
 /// ([`trace`]) shows the call chain as it happens.
 ///
@@ -118,7 +119,9 @@ macro_rules! traced {
         $call
     }};
 }
+// ANCHOR_END: traced
 
+// ANCHOR: subclass
 /// Writes the three impls that let a struct stand for a Python subclass of a handler
 /// class: `Deref` and `DerefMut` to the base class's attributes, and `From` the base,
 /// which the server uses to construct the handler.
@@ -153,3 +156,4 @@ macro_rules! subclass {
         }
     };
 }
+// ANCHOR_END: subclass

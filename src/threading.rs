@@ -14,6 +14,7 @@ use crate::tcp_server::{Stream, TcpServer};
 use crate::traced;
 use crate::udp_server::Datagram;
 
+// ANCHOR: ThreadingMixIn
 /// Python: `socketserver.ThreadingMixIn`: each request is processed on a new thread,
 /// so a slow client no longer holds up the others.
 ///
@@ -48,6 +49,7 @@ impl Default for ThreadingMixIn {
         }
     }
 }
+// ANCHOR_END: ThreadingMixIn
 
 /// The threads that are not daemons and that no server will join
 /// (`block_on_close = false`): Python's interpreter joins them at exit.
@@ -56,6 +58,7 @@ static NON_DAEMON_THREADS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 /// Numbers the request threads as Python numbers its threads.
 static THREAD_COUNTER: AtomicUsize = AtomicUsize::new(1);
 
+// ANCHOR: join_non_daemon_threads
 /// Waits for every request thread that is not a daemon and that no `server_close`
 /// joined: what Python's interpreter does before it exits (`threading._shutdown`).
 /// Call it at the end of `main` where Python's behaviour is wanted.
@@ -65,6 +68,7 @@ pub fn join_non_daemon_threads() {
         std::mem::take(&mut *NON_DAEMON_THREADS.lock().unwrap_or_else(|e| e.into_inner()));
     join_all(threads);
 }
+// ANCHOR_END: join_non_daemon_threads
 
 fn join_all(threads: Vec<JoinHandle<()>>) {
     let me = thread::current().id();
@@ -105,6 +109,7 @@ impl ThreadingMixIn {
     }
     // ANCHOR_END: process_request_thread
 
+    // ANCHOR: append
     /// Keeps a started thread for `server_close`, first dropping the threads that have
     /// finished so the list does not grow without end (bpo-37193).
     ///
@@ -124,6 +129,7 @@ impl ThreadingMixIn {
         threads.retain(|t| !t.is_finished()); // Python: _Threads.reap()
         threads.push(thread);
     }
+    // ANCHOR_END: append
 
     /// How many request threads `server_close` would join now (finished ones are
     /// dropped as new requests arrive). Python: `len(server._threads)`.
@@ -156,13 +162,16 @@ impl MixIn for ThreadingMixIn {
     }
     // ANCHOR_END: threading_process_request
 
+    // ANCHOR: threading_server_close
     /// Python: `ThreadingMixIn.server_close()`: after the socket, join the threads.
     fn server_close(&self) {
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         join_all(threads);
     }
+    // ANCHOR_END: threading_server_close
 }
 
+// ANCHOR: ThreadingTCPServer
 /// Python: `class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass`.
 #[doc(alias = "ThreadingTCPServer")]
 pub type ThreadingTcpServer<H> = TcpServer<H, Stream, ThreadingMixIn>;
@@ -173,3 +182,4 @@ pub type ThreadingUdpServer<H> = TcpServer<H, Datagram, ThreadingMixIn>;
 pub type ThreadingUnixStreamServer<H> = crate::UnixStreamServer<H, ThreadingMixIn>;
 /// Python: `class ThreadingUnixDatagramServer(ThreadingMixIn, UnixDatagramServer): pass`.
 pub type ThreadingUnixDatagramServer<H> = crate::UnixDatagramServer<H, ThreadingMixIn>;
+// ANCHOR_END: ThreadingTCPServer

@@ -11,6 +11,7 @@ use socket2::{SockAddr, Socket, Type};
 use crate::base_server::Blocking;
 use crate::tcp_server::{SocketType, TcpServer};
 
+// ANCHOR: UDPServer
 /// Python: `class UDPServer(TCPServer)`, a server whose requests are datagrams.
 ///
 /// Each request is one datagram together with the server's own socket, which the
@@ -33,6 +34,7 @@ impl Default for Datagram {
         }
     }
 }
+// ANCHOR_END: UDPServer
 
 impl SocketType for Datagram {
     const TYPE: Type = Type::DGRAM;
@@ -40,10 +42,12 @@ impl SocketType for Datagram {
     /// the server. Python: the tuple `(data, self.socket)`.
     type Request = (Vec<u8>, Arc<Socket>);
 
+    // ANCHOR: datagram_server_activate
     /// Python: `UDPServer.server_activate()`: nothing (no `listen`).
     fn server_activate(_socket: &Socket, _request_queue_size: i32) -> io::Result<()> {
         Ok(())
     }
+    // ANCHOR_END: datagram_server_activate
 
     // ANCHOR: datagram_get_request
     /// Python: `UDPServer.get_request()`:
@@ -57,7 +61,9 @@ impl SocketType for Datagram {
     }
     // ANCHOR_END: datagram_get_request
 
+    // ANCHOR: datagram_shutdown_request
     /// Python: `UDPServer.shutdown_request(request)`: no shutdown, only
     /// `close_request`, which closes nothing (the socket is the server's).
     fn shutdown_request(_request: &Self::Request) {}
+    // ANCHOR_END: datagram_shutdown_request
 }

@@ -10,6 +10,7 @@ use crate::base_server::Blocking;
 use crate::tcp_server::{Stream, TcpServer};
 use crate::udp_server::Datagram;
 
+// ANCHOR: UnixStreamServer
 /// Python: `class UnixStreamServer(TCPServer): address_family = socket.AF_UNIX`.
 /// Construct it with a path; the client address is the peer's path (usually unnamed).
 pub type UnixStreamServer<H, M = Blocking> = TcpServer<H, Stream, M>;
@@ -17,3 +18,4 @@ pub type UnixStreamServer<H, M = Blocking> = TcpServer<H, Stream, M>;
 /// Python: `class UnixDatagramServer(UDPServer): address_family = socket.AF_UNIX`.
 /// A client that wants a reply must bind its own socket to a path.
 pub type UnixDatagramServer<H, M = Blocking> = TcpServer<H, Datagram, M>;
+// ANCHOR_END: UnixStreamServer

@@ -50,6 +50,7 @@ pub const DEFAULT_ERROR_MESSAGE: &str = r#"<!DOCTYPE HTML>
 /// Python: `http.server.DEFAULT_ERROR_CONTENT_TYPE`.
 pub const DEFAULT_ERROR_CONTENT_TYPE: &str = "text/html;charset=utf-8";
 
+// ANCHOR: BaseHttpRequest
 /// The attributes of a `BaseHTTPRequestHandler`: what `parse_request` found and what
 /// the response has buffered so far, over the connection's `rfile` and `wfile`
 /// (reached through `Deref`, as Python's inherited attributes are).
@@ -78,6 +79,7 @@ pub struct BaseHttpRequest {
     /// How far into the connection the body of the current request starts.
     body_start: u64,
 }
+// ANCHOR_END: BaseHttpRequest
 
 impl Deref for BaseHttpRequest {
     type Target = StreamRequestHandler;
@@ -158,6 +160,7 @@ impl<H> HttpHandlerBase<H> for BaseHttpRequest {
     const server_version: &'static str = "BaseHTTP/0.6";
 }
 
+// ANCHOR: no_such_method
 /// The marker error of a `do_*` method a handler does not have.
 #[derive(Debug)]
 struct NoSuchMethod(String);
@@ -186,6 +189,7 @@ fn is_no_such_method(error: &io::Error) -> bool {
         .get_ref()
         .is_some_and(|inner| inner.is::<NoSuchMethod>())
 }
+// ANCHOR_END: no_such_method
 
 /// A read or write that ran out of `timeout`: Python's `TimeoutError`.
 fn is_timeout(error: &io::Error) -> bool {
@@ -203,6 +207,7 @@ fn latin1_encode(line: &str) -> impl Iterator<Item = u8> + '_ {
         .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
 }
 
+// ANCHOR: format_error_message
 /// Python's `format % {'code': …, 'message': …, 'explain': …}` for the three keys
 /// of an error page (`%(key)s` or `%(key)d`) and `%%`.
 fn format_error_message(format: &str, code: u16, message: &str, explain: &str) -> String {
@@ -233,6 +238,7 @@ fn format_error_message(format: &str, code: u16, message: &str, explain: &str) -
     out.push_str(rest);
     out
 }
+// ANCHOR_END: format_error_message
 
 fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
     (**handler).borrow_mut()
@@ -273,6 +279,7 @@ fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
 pub trait BaseHttpRequestHandler:
     DerefMut<Target: HttpHandlerBase<Self>> + From<Self::Target> + Send + 'static
 {
+    // ANCHOR: class_attributes
     /// The server's software name and version, first word of the `Server` header.
     /// Python: `server_version = "BaseHTTP/0.6"` (`"SimpleHTTP/0.6"` for
     /// `SimpleHTTPRequestHandler`): the class the handler wraps decides.
@@ -305,6 +312,7 @@ pub trait BaseHttpRequestHandler:
     const timeout: Option<Duration> = None;
     /// Python: `StreamRequestHandler.disable_nagle_algorithm = False`.
     const disable_nagle_algorithm: bool = false;
+    // ANCHOR_END: class_attributes
 
     /// Python: `StreamRequestHandler.setup()`.
     fn setup(&mut self) -> io::Result<()> {
@@ -410,11 +418,13 @@ pub trait BaseHttpRequestHandler:
     }
     // ANCHOR_END: call_do_method
 
+    // ANCHOR: do_GET
     /// Serves `GET`. Python: `do_GET()`, which `BaseHTTPRequestHandler` does not have
     /// (501) and `SimpleHTTPRequestHandler` does.
     fn do_GET(&mut self) -> io::Result<()> {
         Self::Target::do_method(self, "GET")
     }
+    // ANCHOR_END: do_GET
     /// Serves `HEAD`. Python: `do_HEAD()`.
     fn do_HEAD(&mut self) -> io::Result<()> {
         Self::Target::do_method(self, "HEAD")
@@ -712,6 +722,7 @@ pub trait BaseHttpRequestHandler:
     }
     // ANCHOR_END: end_headers
 
+    // ANCHOR: log_request
     /// Logs an answered request: `"GET / HTTP/1.1" 200 -`. `None` prints as `-`.
     ///
     /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`.
@@ -721,13 +732,16 @@ pub trait BaseHttpRequestHandler:
         let requestline = attrs(self).requestline.clone();
         self.log_message(format_args!("\"{requestline}\" {code} {size}"));
     }
+    // ANCHOR_END: log_request
 
+    // ANCHOR: log_error
     /// Logs an error; by default as any other message.
     ///
     /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`.
     fn log_error(&mut self, message: fmt::Arguments<'_>) {
         self.log_message(message);
     }
+    // ANCHOR_END: log_error
 
     // ANCHOR: log_message
     /// Writes one line to stderr: client address, local time, and the message with
@@ -783,6 +797,7 @@ pub trait BaseHttpRequestHandler:
     }
 }
 
+// ANCHOR: parse_version
 /// The `(major, minor)` of a version word such as `HTTP/1.1`, with Python's rules:
 /// exactly one dot, only digits, at most ten digits a number, leading zeros allowed.
 fn parse_version(version: &str) -> Option<(u64, u64)> {
@@ -801,7 +816,9 @@ fn parse_version(version: &str) -> Option<(u64, u64)> {
     };
     Some((number(major)?, number(minor)?))
 }
+// ANCHOR_END: parse_version
 
+// ANCHOR: body_left_unread
 /// True when the request declared a body that the handler left (partly) unread.
 fn body_left_unread(this: &BaseHttpRequest) -> bool {
     let consumed = this.consumed().saturating_sub(this.body_start);
@@ -816,7 +833,9 @@ fn body_left_unread(this: &BaseHttpRequest) -> bool {
         None => false,
     }
 }
+// ANCHOR_END: body_left_unread
 
+// ANCHOR: BaseRequestHandler_for_T
 /// Every HTTP handler is a `socketserver` handler whose `handle` is HTTP's.
 impl<T: BaseHttpRequestHandler> BaseRequestHandler for T {
     const rbufsize: isize = <T as BaseHttpRequestHandler>::rbufsize;
@@ -836,6 +855,7 @@ impl<T: BaseHttpRequestHandler> BaseRequestHandler for T {
         BaseHttpRequestHandler::finish(self)
     }
 }
+// ANCHOR_END: BaseRequestHandler_for_T
 
 #[cfg(test)]
 mod tests {

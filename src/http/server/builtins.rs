@@ -7,6 +7,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+// ANCHOR: split
 /// Python's `str.isspace()` for the characters of a latin-1 decoded line: what
 /// `str.split()` splits on. Wider than ASCII whitespace: it includes the file, group,
 /// record and unit separators `\x1c`-`\x1f`, NEL `\x85` and NBSP `\xa0`.
@@ -24,6 +25,7 @@ pub fn split(text: &str) -> Vec<&str> {
         .filter(|w| !w.is_empty())
         .collect()
 }
+// ANCHOR_END: split
 
 /// Python: `repr(text)` of a `str`: single quotes unless the text holds a single
 /// quote and no double quote; `\\`, the quote, `\t`, `\n`, `\r` escaped; other
@@ -91,6 +93,7 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
+// ANCHOR: _control_char_table
 /// Python: `message.translate(BaseHTTPRequestHandler._control_char_table)`, which
 /// `log_message` applies since gh-100001: C0 and C1 controls (`\x00`-`\x1f`,
 /// `\x7f`-`\x9f`) become `\xHH`, and a backslash becomes `\\`, so that a request
@@ -106,6 +109,7 @@ pub fn escape_control_chars(message: &str) -> String {
     }
     out
 }
+// ANCHOR_END: _control_char_table
 
 /// The broken-down time Python's `time.gmtime` / `time.localtime` give.
 struct Tm {

@@ -35,6 +35,7 @@ use crate::base_server::ServerRef;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::traced;
 
+// ANCHOR: SimpleHttpRequest
 /// The attributes of a `SimpleHTTPRequestHandler`: those of
 /// `BaseHTTPRequestHandler` (through `Deref`) and the directory it serves.
 ///
@@ -46,6 +47,7 @@ pub struct SimpleHttpRequest {
     /// made. Set it in your handler's `From` (its constructor) to serve another one.
     pub directory: PathBuf,
 }
+// ANCHOR_END: SimpleHttpRequest
 
 impl Deref for SimpleHttpRequest {
     type Target = BaseHttpRequest;
@@ -96,6 +98,7 @@ impl HandlerBase for SimpleHttpRequest {
     }
 }
 
+// ANCHOR: HttpHandlerBase
 impl<H: SimpleHttpMethods> HttpHandlerBase<H> for SimpleHttpRequest {
     const server_version: &'static str = "SimpleHTTP/0.6";
 
@@ -107,6 +110,7 @@ impl<H: SimpleHttpMethods> HttpHandlerBase<H> for SimpleHttpRequest {
         }
     }
 }
+// ANCHOR_END: HttpHandlerBase
 
 #[allow(non_snake_case)]
 impl SimpleHttpRequest {
