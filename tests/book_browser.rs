@@ -2,7 +2,7 @@
 //! port's own server, as a reader would. The first chapter and a deep one must render
 //! with their sidebar, their code highlighted and search answering, and no request
 //! for a page, script, style or font may fail (their MIME types are the port's
-//! `guess_type`). A screenshot is kept in `target/book-screenshot.png`.
+//! `guess_type`). A screenshot is kept in the target directory, `book-screenshot.png`.
 //!
 //! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test says so and
 //! passes, except under CI (`CI=true`), where a missing browser is a failure.
@@ -127,7 +127,12 @@ fn the_book_renders_in_a_real_browser() {
         .expect("search answered");
     assert!(results > 0, "search for serve_forever found nothing");
 
-    let screenshot = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/book-screenshot.png");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&target).unwrap();
+    let screenshot = target.join("book-screenshot.png");
     let shot = Command::new(&chromium)
         .args([
             "--headless",
