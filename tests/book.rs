@@ -476,15 +476,45 @@ fn normalise(text: &str, port: u16, default_port: u16, demo: &Path) -> String {
     out.join("\n") + "\n"
 }
 
-/// One line of server output, from stdout or stderr, in the order they came.
-fn spawn_reader(stream: impl Read + Send + 'static, lines: mpsc::Sender<String>) {
+/// Each line of server output, and whether it came on stderr.
+fn spawn_reader(
+    stream: impl Read + Send + 'static,
+    stderr: bool,
+    lines: mpsc::Sender<(bool, String)>,
+) {
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines() {
-            if lines.send(line.unwrap_or_default()).is_err() {
+            if lines.send((stderr, line.unwrap_or_default())).is_err() {
                 break;
             }
         }
     });
+}
+
+/// The server's output: lines tagged with the phase of the session they came in
+/// (0 before the clients, 1 during, 2 after Ctrl-C) and their stream. Two reader
+/// threads cannot tell which of stdout and stderr wrote first, so within a phase
+/// stdout comes first, which is the order the examples write in.
+struct ServerOutput {
+    lines: Vec<(u8, bool, String)>,
+    phase: u8,
+}
+
+impl ServerOutput {
+    fn push(&mut self, (stderr, line): (bool, String)) {
+        self.lines.push((self.phase, stderr, line));
+    }
+
+    fn contains(&self, needle: &str) -> bool {
+        self.lines.iter().any(|(_, _, l)| l.contains(needle))
+    }
+
+    fn text(mut self) -> String {
+        self.lines
+            .sort_by_key(|(phase, stderr, _)| (*phase, *stderr));
+        let lines: Vec<String> = self.lines.into_iter().map(|(_, _, l)| l).collect();
+        lines.join("\n")
+    }
 }
 
 fn run_session(session: &Session, demo: &Path) -> String {
@@ -504,12 +534,15 @@ fn run_session(session: &Session, demo: &Path) -> String {
         .spawn()
         .unwrap();
     let (send, lines) = mpsc::channel();
-    spawn_reader(child.stdout.take().unwrap(), send.clone());
-    spawn_reader(child.stderr.take().unwrap(), send);
-    let mut server = Vec::new();
+    spawn_reader(child.stdout.take().unwrap(), false, send.clone());
+    spawn_reader(child.stderr.take().unwrap(), true, send);
+    let mut server = ServerOutput {
+        lines: Vec::new(),
+        phase: 0,
+    };
     let port: u16 = loop {
-        let line = lines.recv_timeout(TIMEOUT).expect("the example's banner");
-        server.push(line.clone());
+        let (stderr, line) = lines.recv_timeout(TIMEOUT).expect("the example's banner");
+        server.push((stderr, line.clone()));
         if let Some(rest) = line.split(" port ").nth(1) {
             break rest[..rest
                 .find(|c: char| !c.is_ascii_digit())
@@ -522,6 +555,7 @@ fn run_session(session: &Session, demo: &Path) -> String {
     while let Ok(line) = lines.recv_timeout(Duration::from_millis(300)) {
         server.push(line);
     }
+    server.phase = 1;
     let mut client = String::new();
     for command in session.clients {
         let output = Command::new("sh")
@@ -547,7 +581,7 @@ fn run_session(session: &Session, demo: &Path) -> String {
     // The server's output up to the marker (bounded), then what a stop prints.
     let deadline = Instant::now() + TIMEOUT;
     if !session.until.is_empty() {
-        while !server.iter().any(|l| l.contains(session.until)) {
+        while !server.contains(session.until) {
             let left = deadline.saturating_duration_since(Instant::now());
             server.push(
                 lines.recv_timeout(left).unwrap_or_else(|_| {
@@ -562,7 +596,8 @@ fn run_session(session: &Session, demo: &Path) -> String {
     if session.interrupt {
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-        server.push("^C".to_string());
+        server.phase = 2;
+        server.push((false, "^C".to_string()));
         while let Ok(line) = lines.recv_timeout(TIMEOUT) {
             server.push(line);
         }
@@ -574,7 +609,7 @@ fn run_session(session: &Session, demo: &Path) -> String {
     let transcript = format!(
         "# in one terminal\n$ {}\n{}\n\n# in another\n{}",
         session.command,
-        server.join("\n"),
+        server.text(),
         client
     );
     normalise(&transcript, port, session.port, demo)
