@@ -272,7 +272,7 @@ impl BaseHttpRequestHandler for BaseServerHandler {
     const default_request_version: &'static str = "HTTP/1.1";
 
     /// Python: `NoLogRequestHandler.log_message`.
-    fn log_message(&mut self, _message: fmt::Arguments<'_>) {}
+    fn log_message(&self, _message: fmt::Arguments<'_>) {}
 
     fn do_method(&mut self, command: &str) -> io::Result<()> {
         match command {
@@ -713,7 +713,7 @@ impl DerefMut for SimpleNoLog {
 }
 
 impl BaseHttpRequestHandler for SimpleNoLog {
-    fn log_message(&mut self, _message: fmt::Arguments<'_>) {}
+    fn log_message(&self, _message: fmt::Arguments<'_>) {}
 }
 impl SimpleHttpMethods for SimpleNoLog {}
 
@@ -1166,7 +1166,7 @@ macro_rules! socketless_methods {
             self.wfile.write_all(b"<html><body>Data</body></html>\r\n")
         }
 
-        fn log_message(&mut self, _message: fmt::Arguments<'_>) {}
+        fn log_message(&self, _message: fmt::Arguments<'_>) {}
     };
 }
 
@@ -1275,7 +1275,7 @@ impl BaseHttpRequestHandler for PlainHandler {}
 fn test_unprintable_not_logged() {
     if std::env::var_os(LOG_CHILD).is_some() {
         // The child: log as Python's test does, to this process's stderr.
-        let (mut handler, _client) = socketless::<PlainHandler>(Type::STREAM);
+        let (handler, _client) = socketless::<PlainHandler>(Type::STREAM);
         handler.log_message(format_args!("/foo"));
         handler.log_message(format_args!("/\x1bbar\x00\x1b"));
         handler.log_message(format_args!("/spam {}.", "a"));

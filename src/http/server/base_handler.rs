@@ -161,6 +161,18 @@ impl<H> HttpHandlerBase<H> for BaseHttpRequest {
 }
 
 // ANCHOR: no_such_method
+/// A value of `log_request`, or Python's default `'-'` where there is none.
+struct OrDash<T>(Option<T>);
+
+impl<T: fmt::Display> fmt::Display for OrDash<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(value) => value.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
+}
+
 /// The marker error of a `do_*` method a handler does not have.
 #[derive(Debug)]
 struct NoSuchMethod(String);
@@ -682,8 +694,9 @@ pub trait BaseHttpRequestHandler:
     fn send_header(&mut self, keyword: &str, value: &str) {
         let this = attrs(self);
         if this.request_version != "HTTP/0.9" {
-            let line = format!("{keyword}: {value}\r\n");
-            this._headers_buffer.extend(latin1_encode(&line));
+            for part in [keyword, ": ", value, "\r\n"] {
+                this._headers_buffer.extend(latin1_encode(part));
+            }
         }
 
         if keyword.eq_ignore_ascii_case("connection") {
@@ -726,11 +739,10 @@ pub trait BaseHttpRequestHandler:
     /// Logs an answered request: `"GET / HTTP/1.1" 200 -`. `None` prints as `-`.
     ///
     /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`.
-    fn log_request(&mut self, code: Option<u16>, size: Option<u64>) {
-        let code = code.map_or("-".to_string(), |c| c.to_string());
-        let size = size.map_or("-".to_string(), |s| s.to_string());
-        let requestline = attrs(self).requestline.clone();
-        self.log_message(format_args!("\"{requestline}\" {code} {size}"));
+    fn log_request(&self, code: Option<u16>, size: Option<u64>) {
+        let this: &BaseHttpRequest = (**self).borrow();
+        let (code, size) = (OrDash(code), OrDash(size));
+        self.log_message(format_args!("\"{}\" {code} {size}", this.requestline));
     }
     // ANCHOR_END: log_request
 
@@ -738,7 +750,7 @@ pub trait BaseHttpRequestHandler:
     /// Logs an error; by default as any other message.
     ///
     /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`.
-    fn log_error(&mut self, message: fmt::Arguments<'_>) {
+    fn log_error(&self, message: fmt::Arguments<'_>) {
         self.log_message(message);
     }
     // ANCHOR_END: log_error
@@ -749,7 +761,7 @@ pub trait BaseHttpRequestHandler:
     ///
     /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`; Rust's
     /// `format_args!` plays the part of `format % args`.
-    fn log_message(&mut self, message: fmt::Arguments<'_>) {
+    fn log_message(&self, message: fmt::Arguments<'_>) {
         let line = format!(
             "{} - - [{}] {}\n",
             self.address_string(),

@@ -166,17 +166,28 @@ fn epoch_seconds(time: SystemTime) -> i64 {
 /// `BaseHTTPRequestHandler.date_time_string(timestamp)` uses it for `Date` and
 /// `Last-Modified`: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn date_time_string(time: SystemTime) -> String {
-    let t = civil(epoch_seconds(time));
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        WEEKDAYNAME[t.weekday as usize],
-        t.day,
-        MONTHNAME[t.month as usize - 1],
-        t.year,
-        t.hour,
-        t.minute,
-        t.second
-    )
+    // Every response asks for the current second: format it once a second per thread.
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let seconds = epoch_seconds(time);
+    LAST.with_borrow_mut(|(last, text)| {
+        if *last != seconds {
+            let t = civil(seconds);
+            *text = format!(
+                "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+                WEEKDAYNAME[t.weekday as usize],
+                t.day,
+                MONTHNAME[t.month as usize - 1],
+                t.year,
+                t.hour,
+                t.minute,
+                t.second
+            );
+            *last = seconds;
+        }
+        text.clone()
+    })
 }
 
 /// The local time zone's offset from UTC at `time`, in seconds (what

@@ -1,0 +1,52 @@
+//! `examples/hello_server.rs` written with tiny_http: `GET /` answers `Hello, world`.
+//!
+//! ```text
+//! cargo run --release --example tiny_http_hello [PORT] [--workers N]
+//! ```
+//!
+//! tiny_http owns the connections: its own threads accept, read and parse, and put
+//! each request on a queue. The program pulls requests from that queue, with one
+//! loop (the default) or with `N` threads that each pull.
+
+use std::sync::Arc;
+
+use tiny_http::{Header, Response, Server};
+
+// ANCHOR: hello
+fn serve(server: &Server) {
+    let content_type = Header::from_bytes("Content-Type", "text/plain").unwrap();
+    for request in server.incoming_requests() {
+        let response =
+            Response::from_data(&b"Hello, world\n"[..]).with_header(content_type.clone());
+        let _ = request.respond(response);
+    }
+}
+// ANCHOR_END: hello
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port: u16 = args
+        .iter()
+        .find(|a| a.parse::<u16>().is_ok())
+        .map_or(8000, |p| p.parse().unwrap());
+    let workers: usize = args
+        .iter()
+        .position(|a| a == "--workers")
+        .map_or(1, |i| args[i + 1].parse().expect("--workers N"));
+    // ANCHOR: main
+    let server = Arc::new(Server::http(("127.0.0.1", port)).expect("bind"));
+    let port = server.server_addr().to_ip().expect("an IP address").port();
+    println!("Serving hello (tiny_http, {workers} worker(s)) on 127.0.0.1 port {port}. Try:");
+    println!("  curl -i http://127.0.0.1:{port}/");
+    let threads: Vec<_> = (1..workers)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            std::thread::spawn(move || serve(&server))
+        })
+        .collect();
+    serve(&server);
+    for thread in threads {
+        let _ = thread.join();
+    }
+    // ANCHOR_END: main
+}
