@@ -256,9 +256,28 @@ struct Session {
     until: &'static str,
     /// Send Ctrl-C (SIGINT) at the end instead of killing the server.
     interrupt: bool,
+    /// Start `http_server` on the demo directory first, as `{origin}` (port 8000).
+    origin: bool,
 }
 
 const SESSIONS: &[Session] = &[
+    Session {
+        file: "proxy.txt",
+        command: "cargo run --example proxy",
+        example: "proxy",
+        args: &["{port}"],
+        env: &[],
+        port: 8080,
+        clients: &[
+            "curl -s -x http://127.0.0.1:{port} http://127.0.0.1:{origin}/hello.txt",
+            "curl -s -I -x http://127.0.0.1:{port} http://127.0.0.1:{origin}/hello.txt",
+            "curl -s -p -x http://127.0.0.1:{port} http://127.0.0.1:{origin}/hello.txt",
+            "curl -s -i http://127.0.0.1:{port}/hello.txt",
+        ],
+        until: "\"GET /hello.txt HTTP/1.1\" 400 -",
+        interrupt: true,
+        origin: true,
+    },
     Session {
         file: "tcp_echo_trace.txt",
         command: "SOCKETSERVER_TRACE=1 cargo run --example tcp_echo",
@@ -271,6 +290,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "close_request",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "http_server_trace.txt",
@@ -282,6 +302,7 @@ const SESSIONS: &[Session] = &[
         clients: &["curl -s http://127.0.0.1:{port}/hello.txt"],
         until: "close_request",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "http_server_session.txt",
@@ -298,6 +319,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "\"GET /missing.txt HTTP/1.1\" 404 -",
         interrupt: true,
+        origin: false,
     },
     Session {
         file: "parse_request_errors.txt",
@@ -316,6 +338,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "\"POST /greet HTTP/1.1\" 200 -",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "http_keep_alive.txt",
@@ -327,6 +350,7 @@ const SESSIONS: &[Session] = &[
         clients: &["curl -s http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two"],
         until: "\"GET /two HTTP/1.1\" 200 -",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "threading.txt",
@@ -341,6 +365,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "forking.txt",
@@ -355,6 +380,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "daemon_threads.txt",
@@ -368,6 +394,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "main: leaving",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "daemon_threads_no_block_on_close.txt",
@@ -381,6 +408,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "main: leaving",
         interrupt: false,
+        origin: false,
     },
     Session {
         file: "udp_echo.txt",
@@ -394,6 +422,7 @@ const SESSIONS: &[Session] = &[
         ],
         until: "",
         interrupt: false,
+        origin: false,
     },
 ];
 
@@ -432,13 +461,16 @@ fn replace_numbers_after(text: &str, prefix: &str, f: &mut impl FnMut(&str) -> S
 /// What varies from run to run becomes what the reader would see: the real port the
 /// example's default, process ids numbered in order of appearance from 4242, other
 /// ports 54321, dates a fixed one, the demo directory `demo`.
-fn normalise(text: &str, port: u16, default_port: u16, demo: &Path) -> String {
+fn normalise(text: &str, port: u16, default_port: u16, origin: Option<u16>, demo: &Path) -> String {
     let text = text.replace(&demo.display().to_string(), "demo");
     let port = port.to_string();
     let default = default_port.to_string();
+    let origin = origin.map(|o| o.to_string());
     let mut fix_port = |n: &str| {
         if n == port || n == default {
             default.clone()
+        } else if origin.as_deref() == Some(n) || n == "8000" {
+            "8000".to_string()
         } else {
             "54321".to_string()
         }
@@ -526,6 +558,24 @@ fn run_session(session: &Session, demo: &Path) -> String {
                 .replace("{dir}", &demo.display().to_string())
         })
         .collect();
+    // The origin the clients fetch from, through the example (a proxy).
+    let mut origin = session.origin.then(|| {
+        let mut origin = Command::new(common::example("http_server"))
+            .args(["0", "-b", "127.0.0.1", "-p", "HTTP/1.1", "-d"])
+            .arg(demo)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut banner = String::new();
+        let mut stdout = BufReader::new(origin.stdout.take().unwrap());
+        stdout.read_line(&mut banner).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let port = banner.split(" port ").nth(1).unwrap();
+        let port: u16 = port[..port.find(' ').unwrap()].parse().unwrap();
+        (origin, port)
+    });
+    let origin_port = origin.as_ref().map(|(_, port)| *port);
     let mut child: Child = Command::new(common::example(session.example))
         .args(&args)
         .envs(session.env.iter().copied())
@@ -560,7 +610,11 @@ fn run_session(session: &Session, demo: &Path) -> String {
     for command in session.clients {
         let output = Command::new("sh")
             .arg("-c")
-            .arg(command.replace("{port}", &port.to_string()))
+            .arg(
+                command
+                    .replace("{port}", &port.to_string())
+                    .replace("{origin}", &origin_port.unwrap_or(0).to_string()),
+            )
             .output()
             .unwrap();
         assert!(
@@ -570,7 +624,9 @@ fn run_session(session: &Session, demo: &Path) -> String {
         );
         client.push_str(&format!(
             "$ {}\n",
-            command.replace("{port}", &session.port.to_string())
+            command
+                .replace("{port}", &session.port.to_string())
+                .replace("{origin}", "8000")
         ));
         let out = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
         client.push_str(&out);
@@ -612,7 +668,11 @@ fn run_session(session: &Session, demo: &Path) -> String {
         server.text(),
         client
     );
-    normalise(&transcript, port, session.port, demo)
+    if let Some((mut origin, _)) = origin.take() {
+        let _ = origin.kill();
+        let _ = origin.wait();
+    }
+    normalise(&transcript, port, session.port, origin_port, demo)
 }
 
 #[test]
