@@ -16,7 +16,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
@@ -58,55 +58,9 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(mut command: Command) -> Server {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start a server");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        // Keep reading, so that the server's next println! does not fail on a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Server { child, port }
-    }
-
-    /// `(peak RSS in KiB, threads)` from `/proc`.
-    fn status(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
-        (field("VmHWM:"), field("Threads:"))
-    }
-}
+#[path = "../tests/common/process.rs"]
+mod process;
+use process::ServerProcess as Server;
 
 #[derive(Clone, Copy)]
 enum Load {
@@ -309,7 +263,7 @@ fn measure(
         .collect();
     watching.store(false, Ordering::Relaxed);
     sampler.join().unwrap();
-    let (rss_kib, _) = server.status();
+    let rss_kib = server.status("VmHWM:");
     let per_second = |r: &Run| match load {
         _ if path != "/" => r.bytes as f64 / r.seconds / 1e6,
         _ => r.per_connection.iter().sum::<u64>() as f64 / r.seconds,

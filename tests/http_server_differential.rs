@@ -10,12 +10,11 @@
 //! in `KNOWN_DIFFERENCES`, each checked to still differ, and in the way we mean.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 mod common;
@@ -33,44 +32,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
     ("unread-body-keep-alive", "HTTP/1.1", "HTTP/1.1 200 OK\r\n"),
 ];
 
-/// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Starts `command`, and waits (bounded) for its `Serving HTTP on … port N` line.
-    fn start(mut command: Command) -> Server {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let stdout = child.stdout.take().unwrap();
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = send.send(line);
-        });
-        let line = receive.recv_timeout(TIMEOUT).expect("the server's banner");
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Server { child, port }
-    }
-}
+use common::process::ServerProcess as Server;
 
 fn python_server(directory: &Path, protocol: &str) -> Server {
     let mut command = Command::new("python3");

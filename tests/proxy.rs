@@ -6,8 +6,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Barrier, mpsc};
+use std::process::Command;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -15,68 +15,21 @@ mod common;
 const TIMEOUT: Duration = Duration::from_secs(30);
 const BIG: usize = 50 << 20;
 
-/// A server process (the proxy or an origin), killed when dropped.
-struct Process {
-    child: Child,
-    port: u16,
+use common::process::ServerProcess as Process;
+
+/// The proxy, on a free port, with `args`.
+fn proxy(args: &[&str]) -> Process {
+    let mut command = Command::new(common::example("proxy"));
+    command.arg("0").args(args);
+    Process::start(command)
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Process {
-    fn start(mut command: Command) -> Process {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = send.send(line);
-            }
-            for _ in lines {} // keep the pipe open
-        });
-        let line = receive.recv_timeout(TIMEOUT).expect("a banner");
-        let port = line.split(" port ").nth(1).unwrap();
-        let port = port[..port
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(port.len())]
-            .parse()
-            .unwrap();
-        Process { child, port }
-    }
-
-    fn proxy(args: &[&str]) -> Process {
-        let mut command = Command::new(common::example("proxy"));
-        command.arg("0").args(args);
-        Process::start(command)
-    }
-
-    /// `(threads, open descriptors)` of the process.
-    fn resources(&self) -> (usize, usize) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let threads = status
-            .lines()
-            .find(|l| l.starts_with("Threads:"))
-            .unwrap()
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let fds = std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
-            .unwrap()
-            .count();
-        (threads, fds)
-    }
+/// `(threads, open descriptors)` of a process.
+fn resources(process: &Process) -> (u64, usize) {
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", process.child.id()))
+        .unwrap()
+        .count();
+    (process.status("Threads:"), fds)
 }
 
 /// A directory with `hello.txt` and a 50 MiB `big.bin`, shared by the tests.
@@ -195,7 +148,7 @@ fn raw(port: u16, request: &[u8]) -> String {
 
 #[test]
 fn curl_through_the_proxy_get_head_post_and_50_mib() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let proxy_url = format!("http://127.0.0.1:{}", proxy.port);
     for origin in [port_origin(), python_origin()] {
         let url = format!("http://127.0.0.1:{}/hello.txt", origin.port);
@@ -274,30 +227,21 @@ fn curl_through_the_proxy_get_head_post_and_50_mib() {
     assert!(ok && through.len() == BIG && through == big_data());
     assert_eq!(direct.len(), BIG);
     let mb = BIG as f64 / 1e6;
-    let (_, status) = (
-        proxy.resources(),
-        std::fs::read_to_string(format!("/proc/{}/status", proxy.child.id())).unwrap(),
-    );
-    let peak = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .unwrap()
-        .to_string();
+    let peak_kib = proxy.status("VmHWM:");
     println!(
-        "50 MiB: through the proxy {:.0} MB/s, direct {:.0} MB/s; proxy {peak}",
+        "50 MiB: through the proxy {:.0} MB/s, direct {:.0} MB/s; proxy peak RSS {peak_kib} KiB",
         mb / proxied.as_secs_f64(),
         mb / direct_time.as_secs_f64()
     );
-    let peak_kib: u64 = peak.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(
         peak_kib < 40 * 1024,
-        "the proxy held the download in memory: {peak}"
+        "the proxy held the download in memory: {peak_kib} KiB"
     );
 }
 
 #[test]
 fn curl_through_a_connect_tunnel() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let proxy_url = format!("http://127.0.0.1:{}", proxy.port);
     for origin in [port_origin(), python_origin()] {
         let url = format!("http://127.0.0.1:{}/hello.txt", origin.port);
@@ -310,7 +254,7 @@ fn curl_through_a_connect_tunnel() {
 
 #[test]
 fn python_urllib_through_the_proxy() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let origin = python_origin();
     let code = format!(
         "import urllib.request as u; o = u.build_opener(u.ProxyHandler({{'http': 'http://127.0.0.1:{}'}})); \
@@ -329,7 +273,7 @@ fn python_urllib_through_the_proxy() {
 
 #[test]
 fn fifty_clients_at_once() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let origin = port_origin();
     let barrier = Arc::new(Barrier::new(50));
     let clients: Vec<_> = (0..50)
@@ -353,7 +297,7 @@ fn fifty_clients_at_once() {
 
 #[test]
 fn bad_gateway_gateway_timeout_and_origin_form() {
-    let proxy = Process::proxy(&["--upstream-timeout", "1"]);
+    let proxy = proxy(&["--upstream-timeout", "1"]);
     // A port nobody listens on.
     let closed = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -399,7 +343,7 @@ fn bad_gateway_gateway_timeout_and_origin_form() {
 
 #[test]
 fn a_tunnel_whose_far_side_closes_first_and_a_client_that_leaves_mid_body() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let bye = thread_origin(|_, _, _| {});
     // The thread origin reads a request first; this one speaks at once and hangs up.
     let hangs_up = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -445,9 +389,9 @@ fn a_tunnel_whose_far_side_closes_first_and_a_client_that_leaves_mid_body() {
 
 #[test]
 fn nothing_is_left_behind() {
-    let proxy = Process::proxy(&[]);
+    let proxy = proxy(&[]);
     let origin = port_origin();
-    let before = proxy.resources();
+    let before = resources(&proxy);
     for _ in 0..10 {
         let answer = raw(
             proxy.port,
@@ -479,11 +423,11 @@ fn nothing_is_left_behind() {
     );
     // Back to where it started, within a bound.
     let deadline = Instant::now() + TIMEOUT;
-    while proxy.resources() != before && Instant::now() < deadline {
+    while resources(&proxy) != before && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20)); // polling /proc, bounded by the deadline
     }
     assert_eq!(
-        proxy.resources(),
+        resources(&proxy),
         before,
         "(threads, descriptors) before and after"
     );

@@ -3,6 +3,8 @@
 //! and [`example`], which builds an example for the tests that run one.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::io::{self, BufRead, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
