@@ -161,19 +161,20 @@ fn drive(port: u16, path: &str, connections: usize, load: Load, seconds: f64) ->
                 (request.clone(), start.clone(), stop.clone(), turn.clone());
             std::thread::spawn(move || {
                 let mut body = Vec::with_capacity(FILE_SIZE);
-                let mut reader = {
-                    let _turn = turn.lock().unwrap();
+                let (mut reader, warmed) = {
+                    let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
                     let mut reader = connect(port);
-                    reader.get_mut().write_all(request.as_bytes()).unwrap();
-                    read_response(&mut reader, &mut body).expect("a first response");
-                    reader
+                    let warmed = reader.get_mut().write_all(request.as_bytes()).is_ok()
+                        && read_response(&mut reader, &mut body).is_ok();
+                    (reader, warmed)
                 };
                 if let Load::ConnectionPerRequest = load {
                     let _ = reader.get_ref().shutdown(Shutdown::Both);
                 }
                 start.wait();
                 let (mut count, mut bytes, mut latencies) = (0u64, 0u64, Vec::new());
-                while !stop.load(Ordering::Relaxed) {
+                // A connection the server did not answer counts as starved.
+                while warmed && !stop.load(Ordering::Relaxed) {
                     let began = Instant::now();
                     if let Load::ConnectionPerRequest = load {
                         reader = connect(port);
@@ -392,6 +393,17 @@ fn main() {
                 command(example("std_hello"), &["0"]),
             ),
         ];
+        // The pool serves a connection per request; a kept-alive connection would
+        // hold one of its workers for the whole run.
+        if let Load::ConnectionPerRequest = load {
+            servers.insert(
+                1,
+                (
+                    "port, thread pool (hello_server --pool)",
+                    command(example("hello_server"), &["0", "--pool"]),
+                ),
+            );
+        }
         if python {
             servers.push((
                 "CPython ThreadingHTTPServer",
@@ -512,8 +524,10 @@ fn main() {
         );
     }
     // Ratios: the port against the others, scenario by scenario.
-    println!("\n| scenario | port / tiny_http (best) | port / std | port / CPython |");
-    println!("|---|---|---|---|");
+    println!(
+        "\n| scenario | port / tiny_http (best) | port / std | port / CPython | pool / tiny_http (best) |"
+    );
+    println!("|---|---|---|---|---|");
     let mut scenarios: Vec<&str> = rows.iter().map(|r| r.scenario.as_str()).collect();
     scenarios.dedup();
     for scenario in scenarios {
@@ -527,15 +541,18 @@ fn main() {
                     Some(best.map_or(t, |b| b.max(t)))
                 })
         };
-        let ratio = |other: Option<f64>| match (of("port"), other) {
-            (Some(port), Some(other)) if other > 0.0 => format!("{:.2}", port / other),
+        let ratio = |ours: Option<f64>, other: Option<f64>| match (ours, other) {
+            (Some(ours), Some(other)) if other > 0.0 => format!("{:.2}", ours / other),
             _ => "–".to_string(),
         };
+        // "port (": the faithful ThreadingHTTPServer; "port, thread pool": the pool.
+        let (port, pool) = (of("port ("), of("port, thread pool"));
         println!(
-            "| {scenario} | {} | {} | {} |",
-            ratio(of("tiny_http")),
-            ratio(of("std")),
-            ratio(of("CPython"))
+            "| {scenario} | {} | {} | {} | {} |",
+            ratio(port, of("tiny_http")),
+            ratio(port, of("std")),
+            ratio(port, of("CPython")),
+            ratio(pool, of("tiny_http"))
         );
     }
 }

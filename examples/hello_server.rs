@@ -2,7 +2,7 @@
 //! `GET /` answers `Hello, world` on kept-alive HTTP/1.1 connections.
 //!
 //! ```text
-//! cargo run --release --example hello_server [PORT]     # default 8000, on 127.0.0.1
+//! cargo run --release --example hello_server [PORT] [--pool]   # default 8000, on 127.0.0.1
 //! curl -i http://127.0.0.1:8000/
 //! ```
 //!
@@ -30,8 +30,8 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use socketserver::BaseServer;
-use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
+use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, MixIn, ThreadPoolMixIn, ThreadingMixIn};
 
 // ANCHOR: handler
 /// Python: `class Hello(BaseHTTPRequestHandler)`.
@@ -63,13 +63,23 @@ impl BaseHttpRequestHandler for Hello {
 
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port: u16 = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port: u16 = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
         .map_or(Ok(8000), |p| p.parse())
-        .expect("usage: hello_server [PORT]");
-    // ANCHOR: main
-    let mut server =
-        ThreadingHttpServer::<Hello>::with_bind_and_activate(("127.0.0.1", port), false)?;
+        .expect("usage: hello_server [PORT] [--pool]");
+    if args.iter().any(|a| a == "--pool") {
+        serve::<ThreadPoolMixIn>(port) // a fixed set of workers instead of a thread each
+    } else {
+        serve::<ThreadingMixIn>(port)
+    }
+}
+
+// ANCHOR: main
+/// Serves on `port` with the mixin `M`: `ThreadingHTTPServer`'s, or a pool.
+fn serve<M: MixIn>(port: u16) -> io::Result<()> {
+    let mut server = HttpServer::<Hello, M>::with_bind_and_activate(("127.0.0.1", port), false)?;
     server.request_queue_size = 128; // Python's 5 stalls 100 clients connecting at once
     server.server_bind()?;
     server.server_activate()?;
@@ -80,5 +90,5 @@ fn main() -> io::Result<()> {
     );
     println!("  curl -i http://127.0.0.1:{}/", server.server_port);
     server.serve_forever(0.5)
-    // ANCHOR_END: main
 }
+// ANCHOR_END: main

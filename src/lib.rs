@@ -30,6 +30,7 @@
 //! | an exception caught by `handle_error` | an `io::Error` returned by a hook, or a panic: both are a [`HandlerError`] |
 //! | `SystemExit` raised in a handler (not caught by `handle_error`) | `std::panic::panic_any(SystemExit(code))` |
 //! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers |
+//! | (not in Python) a bounded pool of workers | [`ThreadPoolMixIn`]: `workers`, `queue_size` |
 //! | `http.server.BaseHTTPRequestHandler`, `SimpleHTTPRequestHandler` | [`http::server::BaseHttpRequestHandler`], [`http::server::SimpleHttpRequestHandler`] |
 //!
 //! A handler in Rust reads line for line like the same handler in Python:
@@ -74,6 +75,7 @@ pub mod forking;
 mod handlers;
 pub mod http;
 mod tcp_server;
+pub mod thread_pool;
 pub mod threading;
 pub mod trace;
 mod udp_server;
@@ -90,6 +92,10 @@ pub use handlers::{
     StreamRequestHandler,
 };
 pub use tcp_server::{SocketType, Stream, TcpServer};
+pub use thread_pool::{
+    ThreadPoolMixIn, ThreadPoolTcpServer, ThreadPoolUdpServer, ThreadPoolUnixDatagramServer,
+    ThreadPoolUnixStreamServer,
+};
 pub use threading::{
     ThreadingMixIn, ThreadingTcpServer, ThreadingUdpServer, ThreadingUnixDatagramServer,
     ThreadingUnixStreamServer,

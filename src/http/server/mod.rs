@@ -55,6 +55,10 @@ pub struct HttpServer<H, M: MixIn = Blocking> {
 #[doc(alias = "ThreadingHTTPServer")]
 pub type ThreadingHttpServer<H> = HttpServer<H, ThreadingMixIn>;
 
+/// An `HTTPServer` whose requests wait for one of a fixed number of workers (not in
+/// Python; see [`ThreadPoolMixIn`](crate::ThreadPoolMixIn)).
+pub type ThreadPoolHttpServer<H> = HttpServer<H, crate::ThreadPoolMixIn>;
+
 impl<H, M> BaseServer for HttpServer<H, M>
 where
     H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as crate::SocketType>::Request>>,
