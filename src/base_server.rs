@@ -101,6 +101,8 @@ pub(crate) fn catch(f: impl FnOnce() -> Result<(), HandlerError>) -> Result<(), 
 /// Python's private `__is_shut_down` event and `__shutdown_request` flag, which
 /// `serve_forever` and `shutdown` use to talk across threads.
 pub(crate) struct ShutdownState {
+    /// `accept` failed for want of descriptors, and the log said so.
+    out_of_descriptors: AtomicBool,
     shutdown_request: AtomicBool,
     is_shut_down: Mutex<bool>,
     changed: Condvar,
@@ -109,6 +111,7 @@ pub(crate) struct ShutdownState {
 impl ShutdownState {
     pub(crate) fn new() -> Self {
         ShutdownState {
+            out_of_descriptors: AtomicBool::new(false),
             shutdown_request: AtomicBool::new(false),
             // A new threading.Event is clear: shutdown() before serve_forever() waits.
             is_shut_down: Mutex::new(false),
@@ -132,6 +135,28 @@ impl Drop for ServeForeverFinally<'_> {
         self.0.set_is_shut_down(true);
     }
 }
+
+// ANCHOR: accept_backoff
+/// How long the accept loop waits after `accept` failed for want of descriptors.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// After a failed `accept`: if the process (`EMFILE`) or the system (`ENFILE`) has no
+/// descriptor left, say so once and wait [`ACCEPT_BACKOFF`], rather than polling a
+/// socket that stays readable in a loop that would take a whole core.
+fn accept_backoff(state: &ShutdownState, error: &io::Error) {
+    let exhausted = matches!(
+        error.raw_os_error(),
+        Some(code) if code == nix::libc::EMFILE || code == nix::libc::ENFILE
+    );
+    if !exhausted {
+        return;
+    }
+    if !state.out_of_descriptors.swap(true, Ordering::Relaxed) {
+        eprintln!("socketserver: accept failed ({error}); backing off until descriptors free up");
+    }
+    std::thread::sleep(ACCEPT_BACKOFF);
+}
+// ANCHOR_END: accept_backoff
 
 /// Waits until `fd` is readable or `timeout` passes (`None`: forever): one call of
 /// Python's `selector.select(timeout)` on a `PollSelector` holding the server.
@@ -363,10 +388,25 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// shuts the request down and goes on unwinding.
     ///
     /// Python: `BaseServer._handle_request_noblock()`.
+    ///
+    /// Differs from CPython 3.11: when `accept` fails for want of descriptors
+    /// (`EMFILE`, `ENFILE`), the connection stays in the backlog and the socket stays
+    /// readable, so CPython's loop spins at full speed until a descriptor frees up.
+    /// The port waits a moment (`accept_backoff`) before it tries again, and says so
+    /// once on stderr until an `accept` succeeds again.
     fn _handle_request_noblock(self: &Arc<Self>) {
         let (request, client_address) = match traced!(self.get_request()) {
-            Ok(pair) => pair,
-            Err(_) => return,
+            Ok(pair) => {
+                self.base()
+                    .state
+                    .out_of_descriptors
+                    .store(false, Ordering::Relaxed);
+                pair
+            }
+            Err(error) => {
+                accept_backoff(&self.base().state, &error);
+                return;
+            }
         };
         if traced!(self.verify_request(&request, &client_address)) {
             let result =
