@@ -15,7 +15,7 @@ use std::ops::DerefMut;
 use std::os::fd::{AsRawFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use socket2::{SockAddr, Socket};
 
@@ -191,6 +191,8 @@ impl<R: Send + 'static> HandlerBase for BaseRequest<R> {
 pub struct SocketIo {
     socket: Arc<Socket>,
     bytes_read: u64,
+    /// When reading must be over, and the read timeout to restore after it.
+    deadline: Option<(Instant, Option<Duration>)>,
 }
 
 impl SocketIo {
@@ -199,7 +201,22 @@ impl SocketIo {
         SocketIo {
             socket,
             bytes_read: 0,
+            deadline: None,
         }
+    }
+
+    /// Sets a deadline for every read from now on (`None` removes it and restores the
+    /// socket's read timeout). A read that would end after the deadline fails with
+    /// `TimedOut`, however the bytes trickle in: a per-read timeout cannot do that.
+    /// `BaseHttpRequestHandler::request_header_timeout` uses it.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) -> io::Result<()> {
+        match (deadline, self.deadline.take()) {
+            (Some(deadline), Some((_, base))) => self.deadline = Some((deadline, base)),
+            (Some(deadline), None) => self.deadline = Some((deadline, self.socket.read_timeout()?)),
+            (None, Some((_, base))) => self.socket.set_read_timeout(base)?,
+            (None, None) => {}
+        }
+        Ok(())
     }
 
     /// How many bytes have been read from the socket so far (some may still wait
@@ -212,6 +229,14 @@ impl SocketIo {
 
 impl Read for SocketIo {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((deadline, base)) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            }
+            self.socket
+                .set_read_timeout(Some(base.map_or(left, |b| b.min(left))))?;
+        }
         let n = (&*self.socket).read(buf)?;
         self.bytes_read += n as u64;
         Ok(n)

@@ -10,10 +10,10 @@
 
 use std::borrow::{Borrow, BorrowMut};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use socket2::{SockAddr, Socket};
 
@@ -78,6 +78,8 @@ pub struct BaseHttpRequest {
     pub _headers_buffer: Vec<u8>,
     /// How far into the connection the body of the current request starts.
     body_start: u64,
+    /// Requests read on this connection so far.
+    requests_read: u64,
 }
 // ANCHOR_END: BaseHttpRequest
 
@@ -113,6 +115,7 @@ impl HandlerBase for BaseHttpRequest {
             headers: HttpMessage::default(),
             _headers_buffer: Vec::new(),
             body_start: 0,
+            requests_read: 0,
         }
     }
 
@@ -265,7 +268,7 @@ fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
 /// Python's names and defaults.
 ///
 /// ```no_run
-/// use std::io::{self, Write};
+/// use std::io::{self, BufRead, Write};
 /// use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
 /// use socketserver::BaseServer;
 ///
@@ -324,6 +327,16 @@ pub trait BaseHttpRequestHandler:
     const timeout: Option<Duration> = None;
     /// Python: `StreamRequestHandler.disable_nagle_algorithm = False`.
     const disable_nagle_algorithm: bool = false;
+
+    /// Not in Python: the longest a request line and its headers may take to arrive,
+    /// counted from when the handler starts waiting for them. `timeout` bounds each
+    /// read, so a client that sends a byte every few seconds holds its thread for as
+    /// long as it likes; this bounds the whole. `None` (the default) is Python's
+    /// behaviour.
+    const request_header_timeout: Option<Duration> = None;
+    /// Not in Python: how long a kept-alive connection may stay silent before its
+    /// next request. `None` (the default) waits as `timeout` says, as Python does.
+    const keep_alive_timeout: Option<Duration> = None;
     // ANCHOR_END: class_attributes
 
     /// Python: `StreamRequestHandler.setup()`.
@@ -365,6 +378,22 @@ pub trait BaseHttpRequestHandler:
     fn handle_one_request(&mut self) -> io::Result<()> {
         let result = (|| {
             let this = attrs(self);
+            // The opt-in limits (not in Python): an idle wait for a kept-alive
+            // connection's next request, then a deadline for the request's head.
+            if this.requests_read > 0 {
+                if let Some(idle) = Self::keep_alive_timeout {
+                    this.connection.set_read_timeout(Some(idle))?;
+                    let waited = this.rfile.fill_buf().map(|_| ());
+                    this.connection.set_read_timeout(Self::timeout)?;
+                    waited?;
+                }
+            }
+            this.requests_read += 1;
+            if let Some(limit) = Self::request_header_timeout {
+                this.rfile
+                    .get_mut()
+                    .set_deadline(Some(Instant::now() + limit))?;
+            }
             this.raw_requestline = readline(&mut this.rfile, 65537)?;
             if this.raw_requestline.len() > 65536 {
                 this.requestline.clear();
@@ -377,7 +406,9 @@ pub trait BaseHttpRequestHandler:
                 this.close_connection = true;
                 return Ok(());
             }
-            if !traced!(self.parse_request())? {
+            let parsed = traced!(self.parse_request());
+            attrs(self).rfile.get_mut().set_deadline(None)?; // the body has no deadline
+            if !parsed? {
                 // An error code has been sent, just exit
                 return Ok(());
             }
@@ -395,6 +426,7 @@ pub trait BaseHttpRequestHandler:
             }
             Ok(())
         })();
+        let _ = attrs(self).rfile.get_mut().set_deadline(None);
         match result {
             Err(e) if is_timeout(&e) => {
                 // a read or a write timed out.  Discard this connection
