@@ -420,7 +420,7 @@ fn http_server_trace_shows_do_get_and_send_head() {
     let hooks: Vec<&str> = trace
         .lines()
         .filter(|l| l.starts_with("[pid"))
-        .map(|l| l.split("] ").nth(1).unwrap().trim())
+        .filter_map(|l| Some(l.split("] ").nth(1)?.trim()))
         .collect();
     let chain = [
         "handle",
@@ -457,5 +457,36 @@ fn http_server_refuses_cgi_and_unknown_protocols() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("http_server:"), "{stderr}");
+    }
+}
+
+#[test]
+fn slow_clients_win_against_the_defaults_and_lose_against_a_deadline() {
+    for (args, threads, connected) in [
+        (
+            &[][..],
+            "had 50 request threads",
+            "50 of 50 slow clients were still connected",
+        ),
+        (
+            &["--header-timeout"][..],
+            "had 0 request threads",
+            "0 of 50 slow clients were still connected",
+        ),
+    ] {
+        let output = std::process::Command::new(example("slow_clients"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(threads) && stdout.contains(connected),
+            "{args:?}:\n{stdout}"
+        );
+        assert!(
+            stdout.contains("an ordinary client was answered correctly"),
+            "{stdout}"
+        );
     }
 }
