@@ -205,6 +205,7 @@ impl SocketIo {
         }
     }
 
+    // ANCHOR: set_deadline
     /// Sets a deadline for every read from now on (`None` removes it and restores the
     /// socket's read timeout). A read that would end after the deadline fails with
     /// `TimedOut`, however the bytes trickle in: a per-read timeout cannot do that.
@@ -218,6 +219,7 @@ impl SocketIo {
         }
         Ok(())
     }
+    // ANCHOR_END: set_deadline
 
     /// How many bytes have been read from the socket so far (some may still wait
     /// in the buffer around it). `BaseHttpRequestHandler` uses it to see whether a
@@ -227,6 +229,7 @@ impl SocketIo {
     }
 }
 
+// ANCHOR: deadline_read
 impl Read for SocketIo {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some((deadline, base)) = self.deadline {
@@ -242,6 +245,7 @@ impl Read for SocketIo {
         Ok(n)
     }
 }
+// ANCHOR_END: deadline_read
 
 impl Write for SocketIo {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
