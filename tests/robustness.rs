@@ -180,7 +180,12 @@ fn clients_that_leave_mid_request_or_mid_response_leave_nothing_behind() {
 #[test]
 fn shutdown_under_load_returns_within_the_poll_interval() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (server, port, serving) = start::<ThreadingMixIn>(|m| m.block_on_close = true);
+    // Non-daemon threads, kept for server_close to join (HTTPServer makes them
+    // daemons by default).
+    let (server, port, serving) = start::<ThreadingMixIn>(|m| {
+        m.daemon_threads = false;
+        m.block_on_close = true;
+    });
     let go = Arc::new(Barrier::new(21));
     let clients: Vec<_> = (0..20)
         .map(|_| {
@@ -213,6 +218,10 @@ fn shutdown_under_load_returns_within_the_poll_interval() {
         "shutdown took {took:?} with a 50 ms poll interval"
     );
     serving.join().unwrap().unwrap();
+    assert!(
+        server.mixin.tracked_threads() > 0,
+        "the request threads are kept for server_close"
+    );
     server.server_close(); // block_on_close: joins every request thread
     assert_eq!(server.mixin.tracked_threads(), 0);
     let served: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
