@@ -2,12 +2,16 @@
 //! they win, then with the opt-in `request_header_timeout`, where they lose.
 //!
 //! ```text
-//! cargo run --example slow_clients                      # Python's defaults
-//! cargo run --example slow_clients -- --header-timeout  # a 1-second deadline
+//! cargo run --example slow_clients                              # Python's defaults
+//! cargo run --example slow_clients -- --header-timeout          # a 1-second deadline
+//! cargo run --example slow_clients -- --idle                    # idle kept-alive clients
+//! cargo run --example slow_clients -- --idle --keep-alive-timeout
 //! ```
 //!
 //! Fifty clients each send a request line, then one byte of a header every 200 ms,
 //! for three seconds: a slowloris. Each holds a request thread while it trickles.
+//! With `--idle`, each client instead sends one whole request on a kept-alive
+//! connection and then says nothing for three seconds.
 //! Meanwhile one ordinary client asks for `/`. The program says how many slow
 //! clients were still connected after three seconds, how many threads the server
 //! had, and how long the ordinary client waited.
@@ -23,11 +27,17 @@ use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, Thread
 
 // ANCHOR: handler
 /// A hello handler; with `DEADLINE`, its request line and headers must arrive
-/// within a second.
-struct Hello<const DEADLINE: bool>(BaseHttpRequest);
+/// within a second; with `IDLE`, a kept-alive connection may stay silent a second.
+struct Hello<const DEADLINE: bool, const IDLE: bool>(BaseHttpRequest);
 
-impl<const DEADLINE: bool> BaseHttpRequestHandler for Hello<DEADLINE> {
+impl<const DEADLINE: bool, const IDLE: bool> BaseHttpRequestHandler for Hello<DEADLINE, IDLE> {
+    const protocol_version: &'static str = "HTTP/1.1";
     const request_header_timeout: Option<Duration> = if DEADLINE {
+        Some(Duration::from_secs(1))
+    } else {
+        None
+    };
+    const keep_alive_timeout: Option<Duration> = if IDLE {
         Some(Duration::from_secs(1))
     } else {
         None
@@ -44,35 +54,47 @@ impl<const DEADLINE: bool> BaseHttpRequestHandler for Hello<DEADLINE> {
 }
 // ANCHOR_END: handler
 
-impl<const DEADLINE: bool> From<BaseHttpRequest> for Hello<DEADLINE> {
+impl<const DEADLINE: bool, const IDLE: bool> From<BaseHttpRequest> for Hello<DEADLINE, IDLE> {
     fn from(base: BaseHttpRequest) -> Self {
         Hello(base)
     }
 }
-impl<const DEADLINE: bool> std::ops::Deref for Hello<DEADLINE> {
+impl<const DEADLINE: bool, const IDLE: bool> std::ops::Deref for Hello<DEADLINE, IDLE> {
     type Target = BaseHttpRequest;
     fn deref(&self) -> &BaseHttpRequest {
         &self.0
     }
 }
-impl<const DEADLINE: bool> std::ops::DerefMut for Hello<DEADLINE> {
+impl<const DEADLINE: bool, const IDLE: bool> std::ops::DerefMut for Hello<DEADLINE, IDLE> {
     fn deref_mut(&mut self) -> &mut BaseHttpRequest {
         &mut self.0
     }
 }
 
-/// Trickles a header for `seconds`; true if the server was still listening at the end.
-fn slowloris(port: u16, seconds: f64) -> bool {
+/// Trickles a header (or, `idle`, sends one whole request and then nothing) for
+/// `seconds`; true if the server was still listening at the end.
+fn slowloris(port: u16, seconds: f64, idle: bool) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
-    let _ = stream.write_all(b"GET / HTTP/1.1\r\nX-Slow: ");
+    if idle {
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\n\r\n");
+        let (mut answer, mut buf) = (Vec::new(), [0; 256]);
+        while !answer.ends_with(b"ok\n") {
+            match stream.read(&mut buf) {
+                Ok(n) if n > 0 => answer.extend_from_slice(&buf[..n]),
+                _ => return false,
+            }
+        }
+    } else {
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\nX-Slow: ");
+    }
     stream
         .set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
     let began = Instant::now();
     while began.elapsed().as_secs_f64() < seconds {
-        if stream.write_all(b"x").is_err() {
+        if !idle && stream.write_all(b"x").is_err() {
             return false;
         }
         let mut buf = [0; 64];
@@ -99,9 +121,11 @@ fn server_threads() -> usize {
         .unwrap_or(0)
 }
 
-fn run<const DEADLINE: bool>() -> io::Result<()> {
-    let mut server =
-        ThreadingHttpServer::<Hello<DEADLINE>>::with_bind_and_activate(("127.0.0.1", 0), false)?;
+fn run<const DEADLINE: bool, const IDLE: bool>(idle: bool) -> io::Result<()> {
+    let mut server = ThreadingHttpServer::<Hello<DEADLINE, IDLE>>::with_bind_and_activate(
+        ("127.0.0.1", 0),
+        false,
+    )?;
     server.request_queue_size = 64; // every slow client gets in at once
     server.server_bind()?;
     server.server_activate()?;
@@ -109,13 +133,11 @@ fn run<const DEADLINE: bool>() -> io::Result<()> {
     let port = server.server_port;
     let serving = Arc::clone(&server);
     std::thread::spawn(move || serving.serve_forever(0.05));
+    let limit = |on: bool| if on { "1 s" } else { "None (Python's default)" };
     println!(
-        "Serving on 127.0.0.1 port {port}, request_header_timeout = {}",
-        if DEADLINE {
-            "1 s"
-        } else {
-            "None (Python's default)"
-        }
+        "Serving on 127.0.0.1 port {port}, request_header_timeout = {}, keep_alive_timeout = {}",
+        limit(DEADLINE),
+        limit(IDLE)
     );
 
     // ANCHOR: attack
@@ -125,7 +147,7 @@ fn run<const DEADLINE: bool>() -> io::Result<()> {
             let start = Arc::clone(&start);
             std::thread::spawn(move || {
                 start.wait();
-                slowloris(port, 3.0)
+                slowloris(port, 3.0, idle)
             })
         })
         .collect();
@@ -159,15 +181,19 @@ fn run<const DEADLINE: bool>() -> io::Result<()> {
             waited.as_millis().to_string()
         }
     );
-    println!("after 3 s, {still_connected} of 50 slow clients were still connected");
+    let kind = if idle { "idle" } else { "slow" };
+    println!("after 3 s, {still_connected} of 50 {kind} clients were still connected");
     server.shutdown();
     Ok(())
 }
 
 fn main() -> io::Result<()> {
-    if std::env::args().any(|a| a == "--header-timeout") {
-        run::<true>()
-    } else {
-        run::<false>()
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let idle = flag("--idle");
+    match (flag("--header-timeout"), flag("--keep-alive-timeout")) {
+        (false, false) => run::<false, false>(idle),
+        (true, false) => run::<true, false>(idle),
+        (false, true) => run::<false, true>(idle),
+        (true, true) => run::<true, true>(idle),
     }
 }

@@ -473,6 +473,16 @@ fn slow_clients_win_against_the_defaults_and_lose_against_a_deadline() {
             "had 0 request threads",
             "0 of 50 slow clients were still connected",
         ),
+        (
+            &["--idle"][..],
+            "had 50 request threads",
+            "50 of 50 idle clients were still connected",
+        ),
+        (
+            &["--idle", "--keep-alive-timeout"][..],
+            "had 0 request threads",
+            "0 of 50 idle clients were still connected",
+        ),
     ] {
         let output = std::process::Command::new(example("slow_clients"))
             .args(args)
