@@ -448,38 +448,23 @@ fn main() {
         10,
         Load::ConnectionPerRequest,
     );
-    let dir = files.to_str().unwrap();
     let mut file_servers: Vec<(&str, Command)> = vec![
         (
             "port (http_server)",
-            command(
-                example("http_server"),
-                &["0", "-b", "127.0.0.1", "-p", "HTTP/1.1", "-d", dir],
-            ),
+            process::port_http_server(&example("http_server"), "HTTP/1.1", &files),
         ),
         (
             "tiny_http (tiny_http_files)",
-            command(example("tiny_http_files"), &["0", "--directory", dir]),
+            command(
+                example("tiny_http_files"),
+                &["0", "--directory", files.to_str().unwrap()],
+            ),
         ),
     ];
     if python {
         file_servers.push((
             "CPython http.server",
-            command(
-                "python3",
-                &[
-                    "-u",
-                    "-m",
-                    "http.server",
-                    "0",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    "HTTP/1.1",
-                    "-d",
-                    dir,
-                ],
-            ),
+            process::python_http_server("HTTP/1.1", &files),
         ));
     }
     for (name, command) in file_servers {

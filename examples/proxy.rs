@@ -550,41 +550,18 @@ fn read_response_head(from: &mut impl BufRead) -> io::Result<(u16, String, HttpM
     Ok((code, reason, headers))
 }
 
-#[allow(non_snake_case)]
 impl BaseHttpRequestHandler for ProxyHandler {
     const protocol_version: &'static str = "HTTP/1.1";
     const disable_nagle_algorithm: bool = true;
 
-    fn do_GET(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_HEAD(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_POST(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_PUT(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_DELETE(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_OPTIONS(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_PATCH(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_TRACE(&mut self) -> io::Result<()> {
-        self.forward()
-    }
-    fn do_CONNECT(&mut self) -> io::Result<()> {
-        self.tunnel()
-    }
-    /// Any other method is forwarded too.
-    fn do_method(&mut self, _command: &str) -> io::Result<()> {
-        self.forward()
+    /// Every method is forwarded, `CONNECT` tunnels: Python would write
+    /// `do_GET = do_HEAD = do_POST = … = forward` and `do_CONNECT = tunnel`.
+    fn call_do_method(&mut self, command: &str) -> io::Result<()> {
+        if command == "CONNECT" {
+            self.tunnel()
+        } else {
+            self.forward()
+        }
     }
 }
 

@@ -42,22 +42,23 @@ struct Pool {
 ///
 /// Not in Python: `socketserver` has no pool (`concurrent.futures.ThreadPoolExecutor`
 /// is what a Python server would reach for).
-#[derive(Debug)]
 pub struct ThreadPoolMixIn {
     /// How many worker threads. Default: 16.
     pub workers: usize,
     /// How many accepted requests may wait for a worker. Default: 64.
     pub queue_size: usize,
-    pool: Mutex<Option<PoolHandle>>,
+    /// Started by the first request.
+    pool: Mutex<Option<Pool>>,
 }
 // ANCHOR_END: ThreadPoolMixIn
 
-/// The pool, started by the first request.
-struct PoolHandle(Pool);
-
-impl std::fmt::Debug for PoolHandle {
+impl std::fmt::Debug for ThreadPoolMixIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pool({} workers)", self.0.workers.len())
+        f.debug_struct("ThreadPoolMixIn")
+            .field("workers", &self.workers)
+            .field("queue_size", &self.queue_size)
+            .field("running_workers", &self.running_workers())
+            .finish()
     }
 }
 
@@ -114,9 +115,8 @@ impl ThreadPoolMixIn {
     /// `server_close`).
     pub fn running_workers(&self) -> usize {
         let pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        pool.as_ref().map_or(0, |p| {
-            p.0.workers.iter().filter(|w| !w.is_finished()).count()
-        })
+        pool.as_ref()
+            .map_or(0, |p| p.workers.iter().filter(|w| !w.is_finished()).count())
     }
 }
 
@@ -131,10 +131,7 @@ impl MixIn for ThreadPoolMixIn {
         let jobs = {
             let mixin = &server.base().mixin;
             let mut pool = mixin.pool.lock().unwrap_or_else(|e| e.into_inner());
-            pool.get_or_insert_with(|| PoolHandle(mixin.start()))
-                .0
-                .jobs
-                .clone()
+            pool.get_or_insert_with(|| mixin.start()).jobs.clone()
         };
         let this = Arc::clone(server);
         let job: Job = Box::new(move || {
@@ -149,7 +146,7 @@ impl MixIn for ThreadPoolMixIn {
     /// Lets the workers finish the queued requests, then joins them.
     fn server_close(&self) {
         let pool = self.pool.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(PoolHandle(Pool { jobs, workers })) = pool {
+        if let Some(Pool { jobs, workers }) = pool {
             drop(jobs); // no more jobs: each worker ends when the queue is empty
             let me = thread::current().id();
             for worker in workers {

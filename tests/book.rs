@@ -559,23 +559,13 @@ fn run_session(session: &Session, demo: &Path) -> String {
         })
         .collect();
     // The origin the clients fetch from, through the example (a proxy).
-    let mut origin = session.origin.then(|| {
-        let mut origin = Command::new(common::example("http_server"))
-            .args(["0", "-b", "127.0.0.1", "-p", "HTTP/1.1", "-d"])
-            .arg(demo)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut banner = String::new();
-        let mut stdout = BufReader::new(origin.stdout.take().unwrap());
-        stdout.read_line(&mut banner).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let port = banner.split(" port ").nth(1).unwrap();
-        let port: u16 = port[..port.find(' ').unwrap()].parse().unwrap();
-        (origin, port)
+    let origin = session.origin.then(|| {
+        let program = common::example("http_server");
+        common::process::ServerProcess::start(common::process::port_http_server(
+            &program, "HTTP/1.1", demo,
+        ))
     });
-    let origin_port = origin.as_ref().map(|(_, port)| *port);
+    let origin_port = origin.as_ref().map(|origin| origin.port);
     let mut child: Child = Command::new(common::example(session.example))
         .args(&args)
         .envs(session.env.iter().copied())
@@ -668,10 +658,7 @@ fn run_session(session: &Session, demo: &Path) -> String {
         server.text(),
         client
     );
-    if let Some((mut origin, _)) = origin.take() {
-        let _ = origin.kill();
-        let _ = origin.wait();
-    }
+    drop(origin); // stops the origin
     normalise(&transcript, port, session.port, origin_port, demo)
 }
 

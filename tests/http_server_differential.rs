@@ -14,7 +14,6 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 mod common;
@@ -35,27 +34,14 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
 use common::process::ServerProcess as Server;
 
 fn python_server(directory: &Path, protocol: &str) -> Server {
-    let mut command = Command::new("python3");
-    command.args([
-        "-u",
-        "-m",
-        "http.server",
-        "0",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        protocol,
-        "-d",
-    ]);
-    command.arg(directory);
-    Server::start(command)
+    Server::start(common::process::python_http_server(protocol, directory))
 }
 
 fn port_server(directory: &Path, protocol: &str) -> Server {
-    let mut command = Command::new(common::example("http_server"));
-    command.args(["0", "-b", "127.0.0.1", "-p", protocol, "-d"]);
-    command.arg(directory);
-    Server::start(command)
+    let program = common::example("http_server");
+    Server::start(common::process::port_http_server(
+        &program, protocol, directory,
+    ))
 }
 
 /// Decodes one corpus request: `\r \n \t \\ \xHH` escapes and `{N*text}` repeats.

@@ -9,11 +9,10 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::process::ServerProcess;
+use common::process::{ServerProcess, port_http_server, python_http_server};
 
 /// A small, seeded xorshift generator: reproducible cases without a dependency.
 struct Rng(u64);
@@ -147,25 +146,9 @@ fn every_generated_request_gets_cpythons_status() {
     let dir = std::env::temp_dir().join(format!("parser-property-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::write(dir.join("hello.txt"), b"Hello, world\n").unwrap();
-    let mut python = Command::new("python3");
-    python
-        .args([
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            "HTTP/1.1",
-            "-d",
-        ])
-        .arg(&dir);
-    let python = ServerProcess::start(python);
-    let mut port = Command::new(common::example("http_server"));
-    port.args(["0", "-b", "127.0.0.1", "-p", "HTTP/1.1", "-d"])
-        .arg(&dir);
-    let port = ServerProcess::start(port);
+    let python = ServerProcess::start(python_http_server("HTTP/1.1", &dir));
+    let program = common::example("http_server");
+    let port = ServerProcess::start(port_http_server(&program, "HTTP/1.1", &dir));
 
     let cases: u64 = std::env::var("PARSER_CASES")
         .ok()

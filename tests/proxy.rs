@@ -51,19 +51,19 @@ fn big_data() -> Vec<u8> {
 }
 
 fn port_origin() -> Process {
-    let mut command = Command::new(common::example("http_server"));
-    command
-        .args(["0", "-b", "127.0.0.1", "-p", "HTTP/1.1", "-d"])
-        .arg(origin_directory());
-    Process::start(command)
+    let program = common::example("http_server");
+    Process::start(common::process::port_http_server(
+        &program,
+        "HTTP/1.1",
+        origin_directory(),
+    ))
 }
 
 fn python_origin() -> Process {
-    let mut command = Command::new("python3");
-    command
-        .args(["-u", "-m", "http.server", "0", "-b", "127.0.0.1", "-d"])
-        .arg(origin_directory());
-    Process::start(command)
+    Process::start(common::process::python_http_server(
+        "HTTP/1.0",
+        origin_directory(),
+    ))
 }
 
 /// An origin in a thread: each connection gets `answer(request head, body)`.

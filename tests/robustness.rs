@@ -6,6 +6,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
@@ -187,9 +188,10 @@ fn shutdown_under_load_returns_within_the_poll_interval() {
         m.block_on_close = true;
     });
     let go = Arc::new(Barrier::new(21));
+    let answered = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..20)
         .map(|_| {
-            let go = Arc::clone(&go);
+            let (go, answered) = (Arc::clone(&go), Arc::clone(&answered));
             std::thread::spawn(move || {
                 go.wait();
                 let deadline = Instant::now() + Duration::from_secs(2);
@@ -203,13 +205,18 @@ fn shutdown_under_load_returns_within_the_poll_interval() {
                         break;
                     }
                     served += 1;
+                    answered.fetch_add(1, Ordering::Relaxed);
                 }
                 served
             })
         })
         .collect();
     go.wait();
-    std::thread::sleep(Duration::from_millis(300)); // let the load build: part of the scenario
+    // Shut down once the load is under way: 100 requests answered (bounded).
+    let deadline = Instant::now() + TIMEOUT;
+    while answered.load(Ordering::Relaxed) < 100 && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
     let asked = Instant::now();
     server.shutdown();
     let took = asked.elapsed();
@@ -225,7 +232,7 @@ fn shutdown_under_load_returns_within_the_poll_interval() {
     server.server_close(); // block_on_close: joins every request thread
     assert_eq!(server.mixin.tracked_threads(), 0);
     let served: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
-    assert!(served > 20, "the load was real: {served} requests");
+    assert!(served >= 100, "the load was real: {served} requests");
 }
 
 /// `SimpleHTTPRequestHandler` serving `TRAVERSAL_ROOT`.

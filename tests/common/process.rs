@@ -3,6 +3,7 @@
 //! `benches/compare.rs` (which includes this file by path).
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -62,4 +63,28 @@ impl ServerProcess {
             .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
             .unwrap_or(0)
     }
+}
+
+/// The arguments both `http.server`s take: a free port on loopback, `protocol`,
+/// `directory`.
+fn http_server_args(command: &mut Command, protocol: &str, directory: &Path) {
+    command.args(["0", "-b", "127.0.0.1", "-p", protocol, "-d"]);
+    command.arg(directory);
+}
+
+/// CPython's `python3 -m http.server` serving `directory` (stdout unbuffered, so
+/// that its banner arrives at once).
+pub fn python_http_server(protocol: &str, directory: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command.args(["-u", "-m", "http.server"]);
+    http_server_args(&mut command, protocol, directory);
+    command
+}
+
+/// The port's `examples/http_server` (the binary at `program`) with the same
+/// arguments.
+pub fn port_http_server(program: &Path, protocol: &str, directory: &Path) -> Command {
+    let mut command = Command::new(program);
+    http_server_args(&mut command, protocol, directory);
+    command
 }

@@ -371,6 +371,10 @@ pub trait BaseHttpRequestHandler:
     ///
     /// Python: `BaseHTTPRequestHandler.handle_one_request()`.
     ///
+    /// Not in Python: `keep_alive_timeout` bounds the wait for a kept-alive
+    /// connection's next request, and `request_header_timeout` the reading of the
+    /// request line and headers; both are off by default.
+    ///
     /// Differs from CPython 3.11: when the method leaves part of a declared request
     /// body unread (`Content-Length`, or a `Transfer-Encoding` body it did not touch),
     /// the connection closes after the response instead of reading the body as the
