@@ -15,9 +15,12 @@
 use std::io::{self, BufRead, Write};
 
 use socketserver::{
-    BaseRequestHandler, BaseServer, ForkingTcpServer, StreamRequestHandler, TcpServer,
-    ThreadingTcpServer,
+    BaseRequestHandler, BaseServer, ForkingTcpServer, MixIn, Stream, StreamRequestHandler,
+    TcpServer, ThreadingTcpServer,
 };
+
+#[path = "support/mod.rs"]
+mod support;
 
 // ANCHOR: handler
 /// Answers each line with the process and thread that handled it.
@@ -53,28 +56,56 @@ fn serve<S: BaseServer>(server: S, kind: &str) -> io::Result<()> {
         "Serving {kind} on 127.0.0.1 port {port} (pid {}). In two terminals:",
         std::process::id()
     );
-    println!("  nc 127.0.0.1 {port}");
+    println!(
+        "  curl telnet://127.0.0.1:{port}   (type lines, Ctrl-C to leave; or nc 127.0.0.1 {port})"
+    );
     std::sync::Arc::new(server).serve_forever(0.5)
+}
+
+/// Sets `allow_reuse_address` before binding, as `HTTPServer` does, so that the next
+/// kind of server can take the port at once (see "Running the code"); then binds and
+/// activates, or says in one line why it cannot.
+fn bind<M: MixIn>(mut server: TcpServer<WhoHandler, Stream, M>) -> TcpServer<WhoHandler, Stream, M>
+where
+    TcpServer<WhoHandler, Stream, M>: BaseServer,
+{
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    let address = format!(
+        "127.0.0.1:{}",
+        server.server_address.as_socket().unwrap().port()
+    );
+    support::or_exit(bound, "blocking_threading_forking", address);
+    server
 }
 
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let mut args = std::env::args().skip(1);
     let usage = "usage: blocking_threading_forking blocking|threading|forking [PORT]";
-    let kind = args.next().expect(usage);
-    let port: u16 = args.next().map_or(Ok(9999), |p| p.parse()).expect(usage);
+    let kind = args.next().unwrap_or_else(|| support::usage_error(usage));
+    let port = support::port_argument(args.next(), 9999, usage);
     let address = ("127.0.0.1", port);
     match kind.as_str() {
-        "blocking" => serve(TcpServer::<WhoHandler>::new(address)?, "TCPServer"),
+        "blocking" => serve(
+            bind(TcpServer::<WhoHandler>::with_bind_and_activate(
+                address, false,
+            )?),
+            "TCPServer",
+        ),
         "threading" => serve(
-            ThreadingTcpServer::<WhoHandler>::new(address)?,
+            bind(ThreadingTcpServer::<WhoHandler>::with_bind_and_activate(
+                address, false,
+            )?),
             "ThreadingTCPServer",
         ),
         "forking" => serve(
-            ForkingTcpServer::<WhoHandler>::new(address)?,
+            bind(ForkingTcpServer::<WhoHandler>::with_bind_and_activate(
+                address, false,
+            )?),
             "ForkingTCPServer",
         ),
-        _ => panic!("{usage}"),
+        _ => support::usage_error(usage),
     }
 }
 // ANCHOR_END: serve

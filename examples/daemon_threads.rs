@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 use socketserver::threading::join_non_daemon_threads;
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// A slow request: ten lines, one every 100 ms (the sleep stands for real work).
 struct SlowHandler(StreamRequestHandler);
 socketserver::subclass!(SlowHandler(StreamRequestHandler));
@@ -46,24 +49,38 @@ fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let port: u16 = args
+    let usage = "usage: daemon_threads [--daemon-threads] [--no-block-on-close] [PORT]";
+    if args
         .iter()
-        .find(|a| !a.starts_with("--"))
-        .map_or(Ok(9999), |p| p.parse())
-        .expect("bad PORT");
+        .any(|a| a.starts_with("--") && a != "--daemon-threads" && a != "--no-block-on-close")
+    {
+        support::usage_error(usage);
+    }
+    let port = support::port_argument(
+        args.iter().find(|a| !a.starts_with("--")).cloned(),
+        9999,
+        usage,
+    );
 
     // ANCHOR: configure
-    let mut server = ThreadingTcpServer::<SlowHandler>::new(("127.0.0.1", port))?;
+    let mut server =
+        ThreadingTcpServer::<SlowHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
     server.mixin.daemon_threads = flag("--daemon-threads");
     server.mixin.block_on_close = !flag("--no-block-on-close");
-    let server = server.into_arc();
     // ANCHOR_END: configure
+    // Restartable at once on the same port, as HTTPServer is (see "Running the code").
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "daemon_threads", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     let port = server.server_address.as_socket().unwrap().port();
     println!(
         "Serving on 127.0.0.1 port {port}: daemon_threads={}, block_on_close={}. Connect with:",
         server.mixin.daemon_threads, server.mixin.block_on_close
     );
-    println!("  nc 127.0.0.1 {port}");
+    println!(
+        "  python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", {port})); print(s.makefile().read(), end=\"\")'"
+    );
 
     // ANCHOR: leave
     server.handle_request()?; // one request, handed to a new thread

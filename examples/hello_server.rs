@@ -33,6 +33,9 @@ use std::io::{self, Write};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
 use socketserver::{BaseServer, MixIn, ThreadPoolMixIn, ThreadingMixIn};
 
+#[path = "support/mod.rs"]
+mod support;
+
 // ANCHOR: handler
 /// Python: `class Hello(BaseHTTPRequestHandler)`.
 struct Hello(BaseHttpRequest);
@@ -64,11 +67,15 @@ impl BaseHttpRequestHandler for Hello {
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let port: u16 = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map_or(Ok(8000), |p| p.parse())
-        .expect("usage: hello_server [PORT] [--pool]");
+    let usage = "usage: hello_server [PORT] [--pool]";
+    if args.iter().any(|a| a.starts_with("--") && a != "--pool") {
+        support::usage_error(usage);
+    }
+    let port = support::port_argument(
+        args.iter().find(|a| !a.starts_with("--")).cloned(),
+        8000,
+        usage,
+    );
     if args.iter().any(|a| a == "--pool") {
         serve::<ThreadPoolMixIn>(port) // a fixed set of workers instead of a thread each
     } else {
@@ -81,8 +88,8 @@ fn main() -> io::Result<()> {
 fn serve<M: MixIn>(port: u16) -> io::Result<()> {
     let mut server = HttpServer::<Hello, M>::with_bind_and_activate(("127.0.0.1", port), false)?;
     server.request_queue_size = 128; // Python's 5 stalls 100 clients connecting at once
-    server.server_bind()?;
-    server.server_activate()?;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "hello_server", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!(
         "Serving hello on 127.0.0.1 port {}. Try:",

@@ -38,6 +38,9 @@ use std::io::{self, Read, Write};
 use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 // ANCHOR: handler
 /// Python: `class GetPostHandler(BaseHTTPRequestHandler)`.
 struct GetPostHandler(BaseHttpRequest);
@@ -80,12 +83,10 @@ impl BaseHttpRequestHandler for GetPostHandler {
 
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port: u16 = std::env::args()
-        .nth(1)
-        .map_or(Ok(8000), |p| p.parse())
-        .expect("usage: http_get_post [PORT]");
+    let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_get_post [PORT]");
     // ANCHOR: main
-    let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port))?.into_arc();
+    let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port));
+    let server = support::or_exit(server, "http_get_post", format!("127.0.0.1:{port}")).into_arc();
     let port = server.server_port;
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl http://127.0.0.1:{port}/hello");

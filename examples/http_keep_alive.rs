@@ -31,6 +31,9 @@ use std::io::{self, Write};
 use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 // ANCHOR: handler
 /// Python: `class KeepAliveHandler(BaseHTTPRequestHandler)`.
 struct KeepAliveHandler(BaseHttpRequest);
@@ -54,11 +57,14 @@ impl BaseHttpRequestHandler for KeepAliveHandler {
 // ANCHOR: main
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port: u16 = std::env::args()
-        .nth(1)
-        .map_or(Ok(8000), |p| p.parse())
-        .expect("usage: http_keep_alive [PORT]");
-    let server = ThreadingHttpServer::<KeepAliveHandler>::new(("127.0.0.1", port))?.into_arc();
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        8000,
+        "usage: http_keep_alive [PORT]",
+    );
+    let server = ThreadingHttpServer::<KeepAliveHandler>::new(("127.0.0.1", port));
+    let server =
+        support::or_exit(server, "http_keep_alive", format!("127.0.0.1:{port}")).into_arc();
     let port = server.server_port;
     println!("Serving HTTP/1.1 on 127.0.0.1 port {port}. Try:");
     println!("  curl -v http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two");

@@ -10,6 +10,9 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 
+#[path = "support/mod.rs"]
+mod support;
+
 const RESPONSE: &[u8] =
     b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world\n";
 
@@ -51,11 +54,12 @@ fn serve(stream: TcpStream) -> io::Result<()> {
 // ANCHOR_END: connection
 
 fn main() -> io::Result<()> {
-    let port: u16 = std::env::args()
-        .nth(1)
-        .map_or(Ok(8000), |p| p.parse())
-        .expect("usage: std_hello [PORT]");
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    let port = support::port_argument(std::env::args().nth(1), 8000, "usage: std_hello [PORT]");
+    let listener = support::or_exit(
+        TcpListener::bind(("127.0.0.1", port)),
+        "std_hello",
+        format!("127.0.0.1:{port}"),
+    );
     let port = listener.local_addr()?.port();
     println!("Serving hello (std only) on 127.0.0.1 port {port}");
     // ANCHOR: accept

@@ -22,6 +22,9 @@ use std::io::{self, BufRead, Write};
 
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 // ANCHOR: handler
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -42,15 +45,21 @@ impl BaseRequestHandler for EchoHandler {
 
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port: u16 = std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse())
-        .expect("usage: tcp_echo [PORT]");
+    let port = support::port_argument(std::env::args().nth(1), 9999, "usage: tcp_echo [PORT]");
     // ANCHOR: main
-    let server = TcpServer::<EchoHandler>::new(("127.0.0.1", port))?.into_arc();
+    // Python: TCPServer(address, EchoHandler, bind_and_activate=False), then
+    // allow_reuse_address = True (as HTTPServer sets it) before binding: a restart
+    // on the same port works at once (see "Running the code").
+    let mut server = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "tcp_echo", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     let port = server.server_address.as_socket().unwrap().port();
     println!("Serving TCP echo on 127.0.0.1 port {port}. Talk to it with:");
-    println!("  nc 127.0.0.1 {port}");
+    println!(
+        "  curl telnet://127.0.0.1:{port}   (type lines, Ctrl-C to leave; or nc 127.0.0.1 {port})"
+    );
     println!(
         "  python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", {port})); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
     );

@@ -20,6 +20,9 @@ use std::io::{self, Read, Write};
 
 use socketserver::{BaseRequestHandler, BaseServer, DatagramRequestHandler, UdpServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 // ANCHOR: handler
 /// Python: `class UpperHandler(socketserver.DatagramRequestHandler)`.
 struct UpperHandler(DatagramRequestHandler);
@@ -37,16 +40,14 @@ impl BaseRequestHandler for UpperHandler {
 
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port: u16 = std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse())
-        .expect("usage: udp_echo [PORT]");
-    let server = UdpServer::<UpperHandler>::new(("127.0.0.1", port))?.into_arc();
+    let port = support::port_argument(std::env::args().nth(1), 9999, "usage: udp_echo [PORT]");
+    let server = UdpServer::<UpperHandler>::new(("127.0.0.1", port));
+    let server = support::or_exit(server, "udp_echo", format!("127.0.0.1:{port}")).into_arc();
     let port = server.server_address.as_socket().unwrap().port();
     println!("Serving UDP echo on 127.0.0.1 port {port}. Talk to it with:");
-    println!("  nc -u 127.0.0.1 {port}");
     println!(
         "  python3 -c 'import socket; s = socket.socket(type=socket.SOCK_DGRAM); s.sendto(b\"hello\", (\"127.0.0.1\", {port})); print(s.recv(100))'"
     );
+    println!("  (or nc -u 127.0.0.1 {port}, where you have nc)");
     server.serve_forever(0.5)
 }

@@ -17,6 +17,9 @@ use std::path::PathBuf;
 
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, UnixStreamServer};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`, as in `tcp_echo`.
 struct EchoHandler(StreamRequestHandler);
 socketserver::subclass!(EchoHandler(StreamRequestHandler));
@@ -42,13 +45,14 @@ fn main() -> io::Result<()> {
     // Python leaves the socket file behind on close; a new server cannot bind over it.
     let _ = std::fs::remove_file(&path);
     // ANCHOR: main
-    let server = UnixStreamServer::<EchoHandler>::new(path.clone())?.into_arc();
+    let server = UnixStreamServer::<EchoHandler>::new(path.clone());
     // ANCHOR_END: main
+    let server = support::or_exit(server, "unix_echo", path.display()).into_arc();
     let path = path.display();
     println!("Serving Unix-socket echo on {path}. Talk to it with:");
-    println!("  nc -U {path}");
     println!(
         "  python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{path}\"); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
     );
+    println!("  (or nc -U {path}, where you have nc)");
     server.serve_forever(0.5)
 }

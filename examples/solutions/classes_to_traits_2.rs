@@ -1,0 +1,122 @@
+//! Solution to exercise 2 of the book's chapter "Python classes, Rust traits": a
+//! server subclass with an attribute of its own, `served`, whose `verify_request`
+//! refuses every client after the third.
+//!
+//! ```text
+//! cargo run --example classes_to_traits_2 [PORT]      # default 9999, on 127.0.0.1
+//! python3 -c 'import socket; s = socket.create_connection(("127.0.0.1", 9999)); s.sendall(b"hello\n"); print(s.recv(100))'
+//! ```
+//!
+//! The Python it ports:
+//!
+//! ```text
+//! class ThreeClients(socketserver.ThreadingTCPServer):
+//!     served = 0
+//!     def verify_request(self, request, client_address):
+//!         self.served += 1
+//!         return self.served <= 3
+//! ```
+
+use std::io::{self, BufRead, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nix::sys::signal::{SigSet, Signal};
+use socket2::SockAddr;
+use socketserver::{
+    BaseRequestHandler, BaseServer, Request, Stream, StreamRequestHandler, ThreadingMixIn,
+    ThreadingTcpServer, address_repr,
+};
+
+/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
+struct EchoHandler(StreamRequestHandler);
+socketserver::subclass!(EchoHandler(StreamRequestHandler));
+
+impl BaseRequestHandler for EchoHandler {
+    fn handle(&mut self) -> io::Result<()> {
+        let mut line = Vec::new();
+        while self.rfile.read_until(b'\n', &mut line)? > 0 {
+            self.wfile.write_all(&line)?;
+            line.clear();
+        }
+        Ok(())
+    }
+}
+
+// ANCHOR: solution
+/// Python: `class ThreeClients(socketserver.ThreadingTCPServer)`.
+struct ThreeClients {
+    base: ThreadingTcpServer<EchoHandler>,
+    /// Python: `served = 0`. The server is shared (an `Arc`) by the loop, every
+    /// request thread and the Ctrl-C thread, so its hooks get `&self`: a field they
+    /// change must change through a shared reference. An atomic does.
+    served: AtomicUsize,
+}
+
+impl BaseServer for ThreeClients {
+    type RequestHandlerClass = EchoHandler;
+    type SocketType = Stream;
+    type MixIn = ThreadingMixIn;
+    fn base(&self) -> &ThreadingTcpServer<EchoHandler> {
+        &self.base
+    }
+
+    // def verify_request(self, request, client_address):
+    fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
+        let served = self.served.fetch_add(1, Ordering::SeqCst) + 1; // self.served += 1
+        let verdict = if served <= 3 { "served" } else { "refused" };
+        println!(
+            "verify_request: client {served} from {}: {verdict}",
+            address_repr(client_address)
+        );
+        served <= 3
+    }
+}
+// ANCHOR_END: solution
+
+/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
+/// restart does not wait for the last connection's TIME_WAIT.
+fn bind(port: u16) -> io::Result<ThreeClients> {
+    let mut base = ThreadingTcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
+    base.allow_reuse_address = true;
+    base.server_bind()?;
+    base.server_activate()?;
+    Ok(ThreeClients {
+        base,
+        served: AtomicUsize::new(0),
+    })
+}
+
+fn main() {
+    socketserver::trace::init_from_env();
+    let port = match std::env::args()
+        .nth(1)
+        .map_or(Ok(9999), |p| p.parse::<u16>())
+    {
+        Ok(port) => port,
+        Err(_) => {
+            eprintln!("usage: classes_to_traits_2 [PORT]");
+            std::process::exit(2);
+        }
+    };
+    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
+    let _ = SigSet::from(Signal::SIGINT).thread_block();
+    let server = match bind(port) {
+        Ok(server) => Arc::new(server),
+        Err(error) => {
+            eprintln!("classes_to_traits_2: cannot listen on 127.0.0.1 port {port}: {error}");
+            std::process::exit(1);
+        }
+    };
+    println!("Serving TCP echo to three clients, on 127.0.0.1 port {port} ...");
+    let stopper = Arc::clone(&server);
+    std::thread::spawn(move || {
+        let _ = SigSet::from(Signal::SIGINT).wait();
+        stopper.shutdown();
+    });
+    if let Err(error) = server.serve_forever(0.5) {
+        eprintln!("classes_to_traits_2: {error}");
+        std::process::exit(1);
+    }
+    println!("\nKeyboard interrupt received, exiting.");
+}

@@ -1,0 +1,89 @@
+//! Solution to exercise 3 of the book's chapter "Python classes, Rust traits": the
+//! server class chosen on the command line, `--threading` or not, as Python picks a
+//! class at run time.
+//!
+//! ```text
+//! cargo run --example classes_to_traits_3 [PORT] [--threading]   # default 9999
+//! ```
+//!
+//! The Python it ports:
+//!
+//! ```text
+//! ServerClass = socketserver.ThreadingTCPServer if threading else socketserver.TCPServer
+//! with ServerClass(("127.0.0.1", port), EchoHandler) as server:
+//!     server.serve_forever()
+//! ```
+
+use std::io::{self, BufRead, Write};
+use std::sync::Arc;
+
+use nix::sys::signal::{SigSet, Signal};
+use socketserver::{
+    BaseRequestHandler, BaseServer, Blocking, MixIn, Stream, StreamRequestHandler, TcpServer,
+    ThreadingMixIn,
+};
+
+/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
+struct EchoHandler(StreamRequestHandler);
+socketserver::subclass!(EchoHandler(StreamRequestHandler));
+
+impl BaseRequestHandler for EchoHandler {
+    fn handle(&mut self) -> io::Result<()> {
+        let mut line = Vec::new();
+        while self.rfile.read_until(b'\n', &mut line)? > 0 {
+            self.wfile.write_all(&line)?;
+            line.clear();
+        }
+        Ok(())
+    }
+}
+
+// ANCHOR: solution
+/// Everything `main` did, for any mixin `M`: the compiler writes one copy for
+/// `Blocking` (Python's `TCPServer`) and one for `ThreadingMixIn`
+/// (`ThreadingTCPServer`), and the flag picks which copy runs.
+fn serve<M: MixIn>(port: u16, name: &str) -> io::Result<()> {
+    let mut server =
+        TcpServer::<EchoHandler, Stream, M>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    server.server_bind()?;
+    server.server_activate()?;
+    let server = server.into_arc();
+    println!("Serving TCP echo with {name} on 127.0.0.1 port {port} ...");
+    let stopper = Arc::clone(&server);
+    std::thread::spawn(move || {
+        let _ = SigSet::from(Signal::SIGINT).wait();
+        stopper.shutdown();
+    });
+    server.serve_forever(0.5)?;
+    println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
+}
+// ANCHOR_END: solution
+
+fn main() {
+    socketserver::trace::init_from_env();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let threading = args.iter().any(|a| a == "--threading");
+    let port = match args.iter().find(|a| *a != "--threading") {
+        None => Ok(9999),
+        Some(p) => p.parse::<u16>(),
+    };
+    let Ok(port) = port else {
+        eprintln!("usage: classes_to_traits_3 [PORT] [--threading]");
+        std::process::exit(2);
+    };
+    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
+    let _ = SigSet::from(Signal::SIGINT).thread_block();
+    // ANCHOR: choose
+    let served = if threading {
+        serve::<ThreadingMixIn>(port, "ThreadingTCPServer")
+    } else {
+        serve::<Blocking>(port, "TCPServer")
+    };
+    // ANCHOR_END: choose
+    if let Err(error) = served {
+        eprintln!("classes_to_traits_3: 127.0.0.1 port {port}: {error}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,192 @@
+//! Solution to exercise 3 of the book's chapter "do_GET: SimpleHTTPRequestHandler":
+//! `examples/http_server.rs` whose handler overrides `end_headers` to send
+//! `Cache-Control: no-store` on every answer that has headers.
+//!
+//! ```text
+//! cargo run --example do_get_3 -- [PORT] [-b ADDRESS] [-d DIRECTORY] [-p VERSION]
+//! cargo run --example do_get_3 -- --bind 127.0.0.1 --directory book/demo
+//! curl -i http://127.0.0.1:8000/hello.txt     # 200, with Cache-Control
+//! ```
+//!
+//! Python: `class NoCache(SimpleHTTPRequestHandler)` with
+//! `def end_headers(self): self.send_header("Cache-Control", "no-store");
+//! super().end_headers()`. The port has no `super()` for a trait's default
+//! method, so the override repeats `end_headers`' body, HTTP/0.9 check included.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use nix::sys::signal::{SigSet, Signal};
+use socketserver::http::server::{
+    _get_best_family, BaseHttpRequestHandler, SimpleHttpMethods, SimpleHttpRequest,
+    ThreadingHttpServer,
+};
+use socketserver::{BaseServer, Stream, TcpServer, ThreadingMixIn};
+
+/// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block.
+#[derive(Parser)]
+#[command(name = "do_get_3")]
+struct Args {
+    /// run as CGI server
+    #[arg(long)]
+    cgi: bool,
+    /// bind to this address (default: all interfaces)
+    #[arg(short, long, value_name = "ADDRESS")]
+    bind: Option<String>,
+    /// serve this directory (default: current directory)
+    #[arg(short, long)]
+    directory: Option<PathBuf>,
+    /// conform to this HTTP version
+    #[arg(short, long, value_name = "VERSION", default_value = "HTTP/1.0")]
+    protocol: String,
+    /// bind to this port
+    #[arg(default_value_t = 8000)]
+    port: u16,
+}
+
+/// `SimpleHTTPRequestHandler` with `protocol_version` set: `HTTP/1.1` when
+/// `HTTP11`. Python sets `HandlerClass.protocol_version = protocol` at run time.
+struct Handler<const HTTP11: bool>(SimpleHttpRequest);
+
+impl<const HTTP11: bool> BaseHttpRequestHandler for Handler<HTTP11> {
+    const protocol_version: &'static str = if HTTP11 { "HTTP/1.1" } else { "HTTP/1.0" };
+
+    // ANCHOR: solution
+    // def end_headers(self):
+    //     self.send_header("Cache-Control", "no-store")
+    //     super().end_headers()
+    fn end_headers(&mut self) -> io::Result<()> {
+        self.send_header("Cache-Control", "no-store");
+        // super().end_headers(): BaseHttpRequestHandler::end_headers' body. An
+        // HTTP/0.9 answer has no headers, so no blank line either.
+        if self.request_version != "HTTP/0.9" {
+            self._headers_buffer.extend_from_slice(b"\r\n");
+            self.flush_headers()?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: solution
+}
+impl<const HTTP11: bool> SimpleHttpMethods for Handler<HTTP11> {}
+
+/// The handler's constructor: Python's `DualStackServer.finish_request` passes
+/// `directory=args.directory`; here the handler takes it from its server.
+impl<const HTTP11: bool> From<SimpleHttpRequest> for Handler<HTTP11> {
+    fn from(mut base: SimpleHttpRequest) -> Self {
+        if let Some(server) = base.server.downcast_ref::<DualStackServer<Self>>() {
+            base.directory = server.directory.clone();
+        }
+        Handler(base)
+    }
+}
+
+impl<const HTTP11: bool> std::ops::Deref for Handler<HTTP11> {
+    type Target = SimpleHttpRequest;
+    fn deref(&self) -> &SimpleHttpRequest {
+        &self.0
+    }
+}
+impl<const HTTP11: bool> std::ops::DerefMut for Handler<HTTP11> {
+    fn deref_mut(&mut self) -> &mut SimpleHttpRequest {
+        &mut self.0
+    }
+}
+
+/// Python: `class DualStackServer(ThreadingHTTPServer)`, which accepts IPv4 on an
+/// IPv6 socket and hands each handler the directory to serve.
+struct DualStackServer<H> {
+    base: ThreadingHttpServer<H>,
+    directory: PathBuf,
+}
+
+impl<const HTTP11: bool> BaseServer for DualStackServer<Handler<HTTP11>> {
+    type RequestHandlerClass = Handler<HTTP11>;
+    type SocketType = Stream;
+    type MixIn = ThreadingMixIn;
+    fn base(&self) -> &TcpServer<Handler<HTTP11>, Stream, ThreadingMixIn> {
+        &self.base
+    }
+}
+
+impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
+    fn new(address: std::net::SocketAddr, directory: PathBuf) -> io::Result<Self> {
+        let mut base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
+        // def server_bind(self):
+        //     # suppress exception when protocol is IPv4
+        //     with contextlib.suppress(Exception):
+        //         self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        //     return super().server_bind()
+        let _ = base.socket()?.set_only_v6(false);
+        let activated = base.server_bind().and_then(|()| base.server_activate());
+        if let Err(error) = activated {
+            base.server_close();
+            return Err(error);
+        }
+        Ok(DualStackServer { base, directory })
+    }
+}
+
+/// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind)`.
+fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -> io::Result<()> {
+    let addr = _get_best_family(bind, port)?;
+    let httpd = Arc::new(DualStackServer::<Handler<HTTP11>>::new(addr, directory)?);
+    let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();
+    let (host, port) = (address.ip().to_string(), address.port());
+    let url_host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.clone()
+    };
+    println!("Serving HTTP on {host} port {port} (http://{url_host}:{port}/) ...");
+
+    // except KeyboardInterrupt: Ctrl-C stops serve_forever from another thread.
+    let stopper = Arc::clone(&httpd);
+    std::thread::spawn(move || {
+        let _ = SigSet::from(Signal::SIGINT).wait();
+        stopper.shutdown();
+    });
+    httpd.serve_forever(0.5)?;
+    println!("\nKeyboard interrupt received, exiting.");
+    httpd.server_close();
+    Ok(())
+}
+
+fn main() {
+    if let Err(error) = run() {
+        // Python prints the traceback of an OSError; one line is enough here.
+        eprintln!("do_get_3: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let args = Args::parse();
+    if args.cgi {
+        eprintln!(
+            "do_get_3: --cgi is not ported: CGIHTTPRequestHandler is deprecated since \
+             Python 3.13 and removed in 3.15 (see the book's differences appendix)"
+        );
+        std::process::exit(2);
+    }
+    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
+    SigSet::from(Signal::SIGINT).thread_block()?;
+    let directory = match args.directory {
+        Some(directory) => directory,
+        None => std::env::current_dir()?,
+    };
+    let bind = args.bind.as_deref();
+    match args.protocol.as_str() {
+        "HTTP/1.0" => test::<false>(args.port, bind, directory),
+        "HTTP/1.1" => test::<true>(args.port, bind, directory),
+        other => {
+            eprintln!(
+                "do_get_3: --protocol {other}: this port serves HTTP/1.0 or HTTP/1.1 \
+                 (a handler's protocol_version is a constant)"
+            );
+            std::process::exit(2);
+        }
+    }
+}

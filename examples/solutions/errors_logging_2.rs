@@ -1,0 +1,78 @@
+//! Solution to exercise 2 of the book's chapter "Errors and logging":
+//! `examples/http_get_post.rs` whose `do_GET` fails halfway through the body,
+//! after the status line has gone out. `/no-length` leaves `Content-Length` out.
+//!
+//! ```text
+//! cargo run --example errors_logging_2 [PORT]     # default 8000, on 127.0.0.1
+//! curl http://127.0.0.1:8000/hello; echo "exit status $?"       # 18: cut short
+//! curl http://127.0.0.1:8000/no-length; echo "exit status $?"   # 0: looks whole
+//! ```
+
+use std::io::{self, Read, Write};
+
+use socketserver::BaseServer;
+use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+
+#[path = "../support/mod.rs"]
+mod support;
+
+/// Python: `class GetPostHandler(BaseHTTPRequestHandler)`.
+struct GetPostHandler(BaseHttpRequest);
+socketserver::subclass!(GetPostHandler(BaseHttpRequest));
+
+impl BaseHttpRequestHandler for GetPostHandler {
+    // ANCHOR: solution
+    fn do_GET(&mut self) -> io::Result<()> {
+        let body = format!("You asked for {}\n", self.path).into_bytes();
+        self.send_response(200, None);
+        self.send_header("Content-Type", "text/plain; charset=utf-8");
+        if self.path != "/no-length" {
+            self.send_header("Content-Length", &body.len().to_string());
+        }
+        self.end_headers()?; // the status line and headers are on the wire now
+        self.wfile.write_all(&body[..body.len() / 2])?;
+        Err(io::Error::other("disk on fire"))
+    }
+    // ANCHOR_END: solution
+
+    fn do_POST(&mut self) -> io::Result<()> {
+        let length: u64 = self
+            .headers
+            .get("Content-Length")
+            .unwrap_or("0")
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        let mut data = Vec::new();
+        (&mut self.rfile).take(length).read_to_end(&mut data)?;
+        let body = [
+            format!("You sent {} bytes: ", data.len()).as_bytes(),
+            &data,
+            b"\n",
+        ]
+        .concat();
+        self.send_response(200, None);
+        self.send_header("Content-Type", "text/plain; charset=utf-8");
+        self.send_header("Content-Length", &body.len().to_string());
+        self.end_headers()?;
+        self.wfile.write_all(&body)
+    }
+}
+
+fn main() {
+    socketserver::trace::init_from_env();
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        8000,
+        "usage: errors_logging_2 [PORT]",
+    );
+    let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port));
+    let server =
+        support::or_exit(server, "errors_logging_2", format!("127.0.0.1:{port}")).into_arc();
+    let port = server.server_port;
+    println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
+    println!("  curl http://127.0.0.1:{port}/hello");
+    println!("  curl http://127.0.0.1:{port}/no-length");
+    let served = server.serve_forever(0.5);
+    support::or_exit(served, "errors_logging_2", format!("127.0.0.1:{port}"));
+}

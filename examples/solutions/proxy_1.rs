@@ -1,0 +1,686 @@
+//! Solution to the proxy chapter's exercise 1: `examples/proxy.rs` with
+//! `Proxy-Authorization: Basic` checking. A request without the right credentials
+//! gets `407 Proxy Authentication Required` and a `Proxy-Authenticate` header; with
+//! them, it is forwarded (or tunnelled) as before.
+//!
+//! ```text
+//! cargo run --example http_server -- --bind 127.0.0.1 --directory book/demo   # the origin
+//! cargo run --example proxy_1 -- [PORT] [--credentials USER:PASSWORD]        # default reader:secret
+//! curl -x http://127.0.0.1:8080 http://127.0.0.1:8000/hello.txt               # 407
+//! curl -U reader:secret -x http://127.0.0.1:8080 http://127.0.0.1:8000/hello.txt
+//! ```
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use nix::sys::signal::{SigSet, Signal};
+use socket2::SockAddr;
+use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
+use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
+use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn};
+
+#[derive(Parser)]
+#[command(name = "proxy_1")]
+struct Args {
+    /// bind to this address
+    #[arg(short, long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: String,
+    /// allow clients from this network (repeatable; default: loopback)
+    #[arg(long, value_name = "CIDR")]
+    allow: Vec<String>,
+    /// seconds to wait for an upstream connection
+    #[arg(long, default_value_t = 10.0)]
+    connect_timeout: f64,
+    /// seconds to wait for an upstream answer, and for each read of a body
+    #[arg(long, default_value_t = 30.0)]
+    upstream_timeout: f64,
+    /// seconds a tunnel may stay silent in both directions
+    #[arg(long, default_value_t = 300.0)]
+    idle_timeout: f64,
+    /// the credentials a client must send in Proxy-Authorization
+    #[arg(long, value_name = "USER:PASSWORD", default_value = "reader:secret")]
+    credentials: String,
+    /// bind to this port
+    #[arg(default_value_t = 8080)]
+    port: u16,
+}
+
+/// A network in CIDR notation: `127.0.0.0/8`, `::1/128`.
+#[derive(Clone, Copy)]
+struct Cidr {
+    network: IpAddr,
+    prefix: u32,
+}
+
+impl Cidr {
+    fn parse(text: &str) -> Result<Cidr, String> {
+        let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+        let network: IpAddr = address
+            .parse()
+            .map_err(|_| format!("bad address in {text}"))?;
+        let bits = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            bits
+        } else {
+            prefix
+                .parse()
+                .map_err(|_| format!("bad prefix in {text}"))?
+        };
+        if prefix > bits {
+            return Err(format!("prefix too long in {text}"));
+        }
+        Ok(Cidr { network, prefix })
+    }
+
+    fn contains(&self, address: IpAddr) -> bool {
+        let (a, n, bits) = match (address, self.network) {
+            (IpAddr::V4(a), IpAddr::V4(n)) => {
+                (u128::from(u32::from(a)), u128::from(u32::from(n)), 32)
+            }
+            (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
+            (IpAddr::V6(a), IpAddr::V4(_)) => match a.to_ipv4_mapped() {
+                Some(v4) => return self.contains(IpAddr::V4(v4)),
+                None => return false,
+            },
+            _ => return false,
+        };
+        let shift = bits - self.prefix;
+        shift >= bits || (a >> shift) == (n >> shift)
+    }
+}
+
+// ANCHOR: ProxyServer
+/// A `ThreadingHTTPServer` with the proxy's settings, and the one hook it overrides.
+struct ProxyServer {
+    base: ThreadingHttpServer<ProxyHandler>,
+    allow: Vec<Cidr>,
+    connect_timeout: Duration,
+    upstream_timeout: Duration,
+    idle_timeout: Duration,
+    /// What `Proxy-Authorization` must hold: `base64(user:password)`.
+    credentials: String,
+}
+
+impl BaseServer for ProxyServer {
+    type RequestHandlerClass = ProxyHandler;
+    type SocketType = Stream;
+    type MixIn = ThreadingMixIn;
+
+    fn base(&self) -> &TcpServer<ProxyHandler, Stream, ThreadingMixIn> {
+        &self.base
+    }
+
+    /// Serve only the networks given by `--allow`.
+    fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
+        client_address
+            .as_socket()
+            .is_some_and(|address| self.allow.iter().any(|net| net.contains(address.ip())))
+    }
+}
+// ANCHOR_END: ProxyServer
+
+/// Headers that belong to one connection and are not passed on (RFC 9110, 7.6.1),
+/// beside those that `Connection` names.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// The headers to pass on: all but the hop-by-hop ones.
+fn end_to_end(headers: &HttpMessage) -> Vec<(String, String)> {
+    let named: Vec<String> = headers
+        .get_all("Connection")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    headers
+        .items()
+        .iter()
+        .filter(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            !HOP_BY_HOP.contains(&name.as_str()) && !named.contains(&name)
+        })
+        .cloned()
+        .collect()
+}
+
+/// How a message's body is delimited.
+enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+fn framing(headers: &HttpMessage, is_response: bool) -> io::Result<Framing> {
+    if let Some(coding) = headers.get("Transfer-Encoding") {
+        if coding
+            .to_ascii_lowercase()
+            .split(',')
+            .next_back()
+            .map(str::trim)
+            == Some("chunked")
+        {
+            return Ok(Framing::Chunked);
+        }
+        return if is_response {
+            Ok(Framing::UntilClose)
+        } else {
+            Err(io::Error::other("unsupported transfer coding"))
+        };
+    }
+    match headers.get("Content-Length") {
+        Some(length) => length
+            .trim()
+            .parse()
+            .map(Framing::Length)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad Content-Length")),
+        None if is_response => Ok(Framing::UntilClose),
+        None => Ok(Framing::None),
+    }
+}
+
+/// The most of a body held in memory at once.
+const PIECE: usize = 64 * 1024;
+
+/// Copies a body from `from` to `to` as it arrives, in pieces of at most 64 KiB:
+/// `Length` and `UntilClose` bodies as they are, `Chunked` ones chunk by chunk,
+/// re-framed as chunks on the way out when `chunk_out`.
+fn copy_body(
+    from: &mut impl BufRead,
+    to: &mut impl Write,
+    framing: &Framing,
+    chunk_out: bool,
+) -> io::Result<u64> {
+    let mut buffer = vec![0; PIECE];
+    let mut total = 0;
+    let send = |to: &mut dyn Write, data: &[u8]| -> io::Result<()> {
+        if chunk_out {
+            write!(to, "{:x}\r\n", data.len())?;
+            to.write_all(data)?;
+            to.write_all(b"\r\n")
+        } else {
+            to.write_all(data)
+        }
+    };
+    match framing {
+        Framing::None => {}
+        Framing::Length(length) => {
+            let mut left = *length;
+            while left > 0 {
+                let n = from.read(&mut buffer[..left.min(PIECE as u64) as usize])?;
+                if n == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                send(to, &buffer[..n])?;
+                left -= n as u64;
+                total += n as u64;
+            }
+        }
+        Framing::UntilClose => loop {
+            let n = from.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            send(to, &buffer[..n])?;
+            total += n as u64;
+        },
+        Framing::Chunked => loop {
+            let line = readline(from, 1024)?;
+            let size = std::str::from_utf8(&line)
+                .ok()
+                .and_then(|l| u64::from_str_radix(l.trim().split(';').next()?.trim(), 16).ok())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
+            if size == 0 {
+                // The trailer, up to its blank line, is dropped.
+                while !matches!(readline(from, 65536)?.as_slice(), b"\r\n" | b"\n" | b"") {}
+                break;
+            }
+            let mut left = size;
+            while left > 0 {
+                let n = from.read(&mut buffer[..left.min(PIECE as u64) as usize])?;
+                if n == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                send(to, &buffer[..n])?;
+                left -= n as u64;
+                total += n as u64;
+            }
+            readline(from, 1024)?; // the CRLF after the chunk
+        },
+    }
+    if chunk_out {
+        to.write_all(b"0\r\n\r\n")?;
+    }
+    to.flush()?;
+    Ok(total)
+}
+
+/// Connects to `host:port` within `timeout`: any address it resolves to.
+fn connect(host: &str, port: u16, timeout: Duration) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("{host} resolves to nothing"),
+    );
+    for address in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// `http://host[:port]/path?query` → `(host, port, /path?query)`.
+fn split_absolute(url: &str) -> Option<(String, u16, String)> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("HTTP://"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = split_authority(authority, 80)?;
+    Some((host, port, path.to_string()))
+}
+
+/// `host:port` (or `[v6]:port`), with a default port.
+fn split_authority(authority: &str, default_port: u16) -> Option<(String, u16)> {
+    let authority = authority.rsplit('@').next()?;
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = after
+            .strip_prefix(':')
+            .map_or(Some(default_port), |p| p.parse().ok())?;
+        return Some((host.to_string(), port));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
+        None if !authority.is_empty() => Some((authority.to_string(), default_port)),
+        None => None,
+    }
+}
+
+/// Python: `class ProxyHandler(BaseHTTPRequestHandler)`.
+struct ProxyHandler(BaseHttpRequest);
+socketserver::subclass!(ProxyHandler(BaseHttpRequest));
+
+// ANCHOR: solution
+/// Python's `base64.b64encode`, for the few bytes of `user:password`.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for group in bytes.chunks(3) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+impl ProxyHandler {
+    /// `Proxy-Authorization: Basic <base64(user:password)>`, with the server's
+    /// credentials. The scheme's name is case-insensitive (RFC 9110, 11.1).
+    fn authorized(&self) -> bool {
+        let expected = &self
+            .server
+            .downcast_ref::<ProxyServer>()
+            .expect("a ProxyServer")
+            .credentials;
+        self.headers
+            .get("Proxy-Authorization")
+            .and_then(|value| value.trim().split_once(' '))
+            .is_some_and(|(scheme, token)| {
+                scheme.eq_ignore_ascii_case("basic") && token.trim() == expected
+            })
+    }
+
+    /// The 407 answer: what is missing, and which scheme to use. The connection is
+    /// closed after it, as `send_error` does, since a body the request may carry
+    /// has not been read.
+    fn require_credentials(&mut self) -> io::Result<()> {
+        self.send_response(407, None);
+        self.send_header("Proxy-Authenticate", "Basic realm=\"socketserver-proxy\"");
+        self.send_header("Content-Length", "0");
+        self.send_header("Connection", "close");
+        self.end_headers()
+    }
+}
+// ANCHOR_END: solution
+
+impl ProxyHandler {
+    fn settings(&self) -> (Duration, Duration, Duration) {
+        let server = self
+            .server
+            .downcast_ref::<ProxyServer>()
+            .expect("a ProxyServer");
+        (
+            server.connect_timeout,
+            server.upstream_timeout,
+            server.idle_timeout,
+        )
+    }
+
+    /// Connects upstream, or answers 502 (refused, unreachable) or 504 (too slow).
+    fn connect_upstream(&mut self, host: &str, port: u16) -> io::Result<Option<TcpStream>> {
+        let (connect_timeout, upstream_timeout, _) = self.settings();
+        match connect(host, port, connect_timeout) {
+            Ok(stream) => {
+                stream.set_read_timeout(Some(upstream_timeout))?;
+                stream.set_write_timeout(Some(upstream_timeout))?;
+                stream.set_nodelay(true)?;
+                Ok(Some(stream))
+            }
+            Err(e) if is_timeout(&e) => {
+                self.send_error(
+                    504,
+                    None,
+                    Some(&format!("No connection to {host}:{port} in time")),
+                )?;
+                Ok(None)
+            }
+            Err(e) => {
+                self.send_error(
+                    502,
+                    None,
+                    Some(&format!("Cannot connect to {host}:{port}: {e}")),
+                )?;
+                Ok(None)
+            }
+        }
+    }
+
+    // ANCHOR: forward
+    /// Forwards the request to the origin its absolute URL names, and streams the
+    /// answer back. Python's `do_GET`, `do_POST`, … all call it.
+    fn forward(&mut self) -> io::Result<()> {
+        let Some((host, port, path)) = split_absolute(&self.path) else {
+            let explain = "This is a proxy: send the request in absolute form \
+                           (GET http://host/path HTTP/1.1), or CONNECT host:port";
+            return self.send_error(400, Some("Not a proxy request"), Some(explain));
+        };
+        let request_framing = match framing(&self.headers, false) {
+            Ok(framing) => framing,
+            Err(_) => return self.send_error(501, Some("Unsupported transfer coding"), None),
+        };
+        let Some(upstream) = self.connect_upstream(&host, port)? else {
+            return Ok(());
+        };
+
+        // The request line and the end-to-end headers, then our own.
+        let mut head = format!("{} {path} HTTP/1.1\r\n", self.command);
+        let mut has_host = false;
+        for (name, value) in end_to_end(&self.headers) {
+            has_host |= name.eq_ignore_ascii_case("host");
+            // Via is rebuilt below, Content-Length from the framing.
+            if !name.eq_ignore_ascii_case("via") && !name.eq_ignore_ascii_case("content-length") {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        if !has_host {
+            head.push_str(&format!("Host: {host}:{port}\r\n"));
+        }
+        let via = self.headers.get_all("Via").join(", ");
+        let version = self.request_version.trim_start_matches("HTTP/").to_string();
+        let hop = format!("{version} socketserver-proxy");
+        head.push_str(&format!(
+            "Via: {}\r\n",
+            if via.is_empty() {
+                hop
+            } else {
+                format!("{via}, {hop}")
+            }
+        ));
+        match request_framing {
+            Framing::Length(length) => head.push_str(&format!("Content-Length: {length}\r\n")),
+            Framing::Chunked => head.push_str("Transfer-Encoding: chunked\r\n"),
+            _ => {}
+        }
+        head.push_str("Connection: close\r\n\r\n");
+
+        let mut to_origin = io::BufWriter::with_capacity(64 * 1024, &upstream);
+        let sent = to_origin.write_all(head.as_bytes()).and_then(|()| {
+            copy_body(
+                &mut self.rfile,
+                &mut to_origin,
+                &request_framing,
+                matches!(request_framing, Framing::Chunked),
+            )
+        });
+        if let Err(e) = sent {
+            self.close_connection = true;
+            return Err(e); // the client went away mid-body, or the origin did
+        }
+        drop(to_origin);
+
+        // The answer: status line and headers within the upstream timeout.
+        let mut from_origin = BufReader::with_capacity(64 * 1024, &upstream);
+        let (code, reason, headers) = match read_response_head(&mut from_origin) {
+            Ok(head) => head,
+            Err(e) if is_timeout(&e) => {
+                return self.send_error(
+                    504,
+                    None,
+                    Some(&format!("{host}:{port} did not answer in time")),
+                );
+            }
+            Err(e) => {
+                return self.send_error(
+                    502,
+                    None,
+                    Some(&format!("Bad answer from {host}:{port}: {e}")),
+                );
+            }
+        };
+        let no_body =
+            self.command == "HEAD" || (100..200).contains(&code) || code == 204 || code == 304;
+        let response_framing = if no_body {
+            Framing::None
+        } else {
+            framing(&headers, true)?
+        };
+        self.log_request(Some(code), None);
+        self.send_response_only(code, Some(&reason));
+        for (name, value) in end_to_end(&headers) {
+            // A body's length is re-sent from its framing; a HEAD's or a 304's as it is.
+            if no_body || !name.eq_ignore_ascii_case("content-length") {
+                self.send_header(&name, &value);
+            }
+        }
+        self.send_header("Via", "1.1 socketserver-proxy");
+        // Re-frame a body of unknown length as chunks for an HTTP/1.1 client, and
+        // keep its connection; an HTTP/1.0 client reads to the close.
+        let chunk_out = matches!(response_framing, Framing::Chunked | Framing::UntilClose)
+            && self.request_version.as_str() >= "HTTP/1.1";
+        match response_framing {
+            Framing::Length(length) => self.send_header("Content-Length", &length.to_string()),
+            _ if chunk_out => self.send_header("Transfer-Encoding", "chunked"),
+            Framing::None => {}
+            _ => self.send_header("Connection", "close"),
+        }
+        self.end_headers()?;
+        let this = &mut self.0;
+        copy_body(
+            &mut from_origin,
+            &mut this.wfile,
+            &response_framing,
+            chunk_out,
+        )?;
+        Ok(())
+    }
+    // ANCHOR_END: forward
+
+    // ANCHOR: tunnel
+    /// `CONNECT host:port`: connect, answer `200 Connection established`, then copy
+    /// bytes both ways until both sides have closed, passing each half-close on.
+    fn tunnel(&mut self) -> io::Result<()> {
+        let Some((host, port)) = split_authority(&self.path, 443) else {
+            return self.send_error(400, Some("CONNECT needs host:port"), None);
+        };
+        let Some(upstream) = self.connect_upstream(&host, port)? else {
+            return Ok(());
+        };
+        self.send_response(200, Some("Connection established"));
+        self.end_headers()?;
+        self.close_connection = true;
+
+        let (_, _, idle) = self.settings();
+        let client: TcpStream = self.connection.try_clone()?.into();
+        client.set_read_timeout(Some(idle))?;
+        upstream.set_read_timeout(Some(idle))?;
+        // Bytes the client sent after the CONNECT request are already in rfile.
+        let early = self.rfile.buffer().to_vec();
+        (&upstream).write_all(&early)?;
+        let upstream_reader = upstream.try_clone()?;
+        let client_writer = client.try_clone()?;
+        let down = std::thread::spawn(move || pipe(&upstream_reader, &client_writer));
+        let up = pipe(&client, &upstream);
+        let down = down.join().unwrap_or(Ok(0));
+        up.and(down).map(|_| ())
+    }
+    // ANCHOR_END: tunnel
+}
+
+/// Copies `from` to `to` until `from` ends, then passes the end on (half-close).
+fn pipe(mut from: &TcpStream, mut to: &TcpStream) -> io::Result<u64> {
+    let copied = io::copy(&mut from, &mut to);
+    let _ = to.shutdown(Shutdown::Write);
+    copied
+}
+
+/// Reads an answer's status line and headers: `(code, reason, headers)`.
+fn read_response_head(from: &mut impl BufRead) -> io::Result<(u16, String, HttpMessage)> {
+    let line = readline(from, 65537)?;
+    if line.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "closed without an answer",
+        ));
+    }
+    let line = String::from_utf8_lossy(&line);
+    let mut words = line.trim_end().splitn(3, ' ');
+    let (version, code) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let code: u16 = code
+        .parse()
+        .ok()
+        .filter(|_| version.starts_with("HTTP/"))
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad status line {line:?}"),
+            )
+        })?;
+    let reason = words.next().unwrap_or("").to_string();
+    let headers = parse_headers(from).map_err(|e| match e {
+        socketserver::http::server::HeaderError::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+    })?;
+    Ok((code, reason, headers))
+}
+
+impl BaseHttpRequestHandler for ProxyHandler {
+    const protocol_version: &'static str = "HTTP/1.1";
+    const disable_nagle_algorithm: bool = true;
+
+    /// Every method is forwarded, `CONNECT` tunnels: Python would write
+    /// `do_GET = do_HEAD = do_POST = … = forward` and `do_CONNECT = tunnel`.
+    fn call_do_method(&mut self, command: &str) -> io::Result<()> {
+        // ANCHOR: dispatch
+        if !self.authorized() {
+            return self.require_credentials();
+        }
+        // ANCHOR_END: dispatch
+        if command == "CONNECT" {
+            self.tunnel()
+        } else {
+            self.forward()
+        }
+    }
+}
+
+fn main() {
+    if let Err(e) = run(Args::parse()) {
+        let hint = if e.kind() == io::ErrorKind::AddrInUse {
+            " (is another server running there? give another port as the first argument)"
+        } else {
+            ""
+        };
+        eprintln!("proxy_1: {e}{hint}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let allow = if args.allow.is_empty() {
+        vec!["127.0.0.0/8".to_string(), "::1/128".to_string()]
+    } else {
+        args.allow
+    };
+    let allow = allow
+        .iter()
+        .map(|c| Cidr::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io::Error::other)?;
+    SigSet::from(Signal::SIGINT).thread_block()?;
+    let address: SocketAddr = (args.bind.as_str(), args.port)
+        .to_socket_addrs()?
+        .next()
+        .expect("an address");
+    let mut base = ThreadingHttpServer::<ProxyHandler>::with_bind_and_activate(address, false)?;
+    base.request_queue_size = 128;
+    base.server_bind()?;
+    base.server_activate()?;
+    let server = Arc::new(ProxyServer {
+        base,
+        allow,
+        connect_timeout: Duration::from_secs_f64(args.connect_timeout),
+        upstream_timeout: Duration::from_secs_f64(args.upstream_timeout),
+        idle_timeout: Duration::from_secs_f64(args.idle_timeout),
+        credentials: base64(args.credentials.as_bytes()),
+    });
+    let bound = server
+        .base
+        .server_address
+        .as_socket()
+        .expect("an IP address");
+    println!(
+        "Serving HTTP proxy on {} port {} ...",
+        bound.ip(),
+        bound.port()
+    );
+    println!("  curl -x http://{bound} http://127.0.0.1:8000/");
+    let stopper = Arc::clone(&server);
+    std::thread::spawn(move || {
+        let _ = SigSet::from(Signal::SIGINT).wait();
+        stopper.shutdown();
+    });
+    server.serve_forever(0.5)?;
+    println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
+}
