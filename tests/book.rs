@@ -200,20 +200,37 @@ fn no_rust_is_typed_into_the_markdown() {
     }
 }
 
-#[test]
-fn every_example_is_taught_and_every_cargo_run_names_a_real_one() {
-    let examples: BTreeSet<String> = fs::read_dir(root().join("examples"))
+/// Every example cargo knows: `examples/*.rs` and the `[[example]]`s of Cargo.toml
+/// (the solutions), without the reader's own `examples/my_*.rs`.
+fn example_names() -> BTreeSet<String> {
+    let mut examples: BTreeSet<String> = fs::read_dir(root().join("examples"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("my_"))
         .collect();
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    for table in manifest.split("[[example]]").skip(1) {
+        let name = table
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .expect("an [[example]] with a name");
+        examples.insert(name.to_string());
+    }
+    examples
+}
+
+#[test]
+fn every_example_is_taught_and_every_cargo_run_names_a_real_one() {
+    let examples = example_names();
     let mut text = String::new();
     for (_, content) in chapters() {
         text.push_str(&content);
     }
-    for entry in fs::read_dir(root().join("book/outputs")).unwrap() {
-        text.push_str(&fs::read_to_string(entry.unwrap().path()).unwrap());
+    for (_, path) in session_files() {
+        text.push_str(&fs::read_to_string(path).unwrap());
     }
     for example in &examples {
         assert!(
@@ -227,10 +244,72 @@ fn every_example_is_taught_and_every_cargo_run_names_a_real_one() {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         assert!(
-            examples.contains(&name),
+            examples.contains(&name) || name.starts_with("my_"),
             "the book runs a missing example: {name}"
         );
     }
+}
+
+/// The items of a chapter's `## Exercises` list, and the `<details>` blocks of its
+/// `## Solutions` section.
+fn exercises_and_solutions(content: &str) -> Option<(usize, usize)> {
+    let section = |title: &str| {
+        let start = content.find(&format!("\n## {title}\n"))?;
+        let rest = &content[start + title.len() + 5..];
+        Some(&rest[..rest.find("\n## ").unwrap_or(rest.len())])
+    };
+    let exercises = section("Exercises")?;
+    let count = exercises
+        .lines()
+        .filter(|l| {
+            let digits = l.chars().take_while(|c| c.is_ascii_digit()).count();
+            digits > 0 && l[digits..].starts_with(". ")
+        })
+        .count();
+    let solutions = section("Solutions").map_or(0, |s| s.matches("<details>").count());
+    Some((count, solutions))
+}
+
+#[test]
+fn every_exercise_has_a_folded_solution_and_every_solution_program_is_run() {
+    let (mut exercises, mut solutions) = (0, 0);
+    let mut text = String::new();
+    for (chapter, content) in chapters() {
+        text.push_str(&content);
+        if let Some((e, s)) = exercises_and_solutions(&content) {
+            assert_eq!(
+                e,
+                s,
+                "{}: {e} exercises, {s} solutions",
+                chapter.display()
+            );
+            exercises += e;
+            solutions += s;
+        }
+    }
+    let sessions: String = session_files()
+        .into_iter()
+        .map(|(_, path)| fs::read_to_string(path).unwrap())
+        .collect();
+    let mut programs = 0;
+    for entry in fs::read_dir(root().join("examples/solutions")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        programs += 1;
+        let name = path.file_stem().unwrap().to_string_lossy();
+        assert!(
+            text.contains(&format!("examples/solutions/{name}.rs")),
+            "no chapter shows examples/solutions/{name}.rs"
+        );
+        assert!(
+            sessions.contains(&format!("--example {name}")),
+            "no session in book/outputs/ runs the solution {name}"
+        );
+    }
+    eprintln!("exercises {exercises}, solutions {solutions}, solution programs {programs}");
+    assert!(exercises >= 48, "only {exercises} exercises");
 }
 
 // --- "Run it": every session file in book/outputs/, replayed as printed --------------
@@ -610,6 +689,12 @@ impl Normaliser {
             });
             (4242 + index).to_string()
         });
+        // Rust names a panicking thread with its id: `thread 'main' (81234) panicked`.
+        let line = if line.starts_with("thread '") && line.contains(") panicked") {
+            replace_numbers_after(&line, "' (", &mut |_: &str| "1".to_string())
+        } else {
+            line
+        };
         let line = replace_numbers_after(&line, " after ", &mut |n: &str| {
             let ms: u64 = n.parse().unwrap();
             ((ms + 250) / 500 * 500).to_string()
