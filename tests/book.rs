@@ -921,3 +921,67 @@ fn every_session_file_is_shown_by_a_chapter() {
         );
     }
 }
+
+/// Every item Appendix B names in its tables of differences carries "Differs from
+/// CPython 3.11" in its doc comment (or names it there), as the appendix says.
+#[test]
+fn every_difference_is_marked_in_the_code() {
+    // Doc-comment blocks that carry the mark, each with the item line after it.
+    let mut marked = Vec::new();
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap();
+            let mut block = String::new();
+            for line in text.lines() {
+                if let Some(doc) = line.trim_start().strip_prefix("///") {
+                    block.push_str(doc);
+                    block.push('\n');
+                } else {
+                    // The mark may be wrapped over two lines.
+                    let words = block.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if words.contains("Differs from CPython 3.11") {
+                        marked.push(format!("{words} {line}"));
+                    }
+                    block.clear();
+                }
+            }
+        }
+    }
+    let appendix = fs::read_to_string(root().join("book/src/differences.md")).unwrap();
+    let mut rows = 0;
+    for section in appendix.split("\n## ").skip(1) {
+        if section.starts_with("Not ported") {
+            continue;
+        }
+        for row in section.lines().filter(|l| l.starts_with("| `")) {
+            let cell = row.split('|').nth(1).unwrap();
+            if cell.contains("examples/") {
+                continue; // an example's command line, not an item of the crate
+            }
+            rows += 1;
+            let names: Vec<&str> = cell
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|name| {
+                    let name = name.split('(').next().unwrap();
+                    name.rsplit(['.', ':']).next().unwrap()
+                })
+                .collect();
+            assert!(
+                names
+                    .iter()
+                    .any(|name| marked.iter().any(|block| block.contains(name))),
+                "differences.md names {names:?}, but no doc comment that says \
+                 \"Differs from CPython 3.11\" is about it"
+            );
+        }
+    }
+    assert!(rows >= 8, "only {rows} differences found");
+}

@@ -7,7 +7,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{Resource, setrlimit};
@@ -59,17 +59,31 @@ fn echoed(stream: &mut TcpStream) -> bool {
     }
 }
 
+/// The server process, killed when dropped: on every path, a failed assertion's
+/// unwinding included, so no server outlives the test.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn main() {
     if std::env::var("ROLE").as_deref() == Ok("server") {
         server().unwrap();
         return;
     }
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .env("ROLE", "server")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Server(
+        Command::new(std::env::current_exe().unwrap())
+            .env("ROLE", "server")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut server.0;
     let mut banner = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut banner)
@@ -124,15 +138,10 @@ fn main() {
         .expect("served once descriptors freed up");
     assert_eq!(&answer, b"x\n");
 
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    drop(server); // killed: its stderr ends
     let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    stderr.read_to_string(&mut log).unwrap();
     assert_eq!(log.matches("backing off").count(), 1, "said once:\n{log}");
     println!(
         "descriptor_exhaustion: 1 passed (the loop used {used} ticks in a second while out of descriptors)"

@@ -72,7 +72,9 @@ pub struct BaseHttpRequest {
     pub request_version: String,
     /// True when the connection closes after this request. Python: `self.close_connection`.
     pub close_connection: bool,
-    /// The request's headers. Python: `self.headers`.
+    /// The request's headers. Python: `self.headers`, built by the class attribute
+    /// `MessageClass`. Differs from CPython 3.11: there is no `MessageClass` to
+    /// override; the headers are always an [`HttpMessage`].
     pub headers: HttpMessage,
     /// The status line and headers not yet sent. Python: `self._headers_buffer`.
     pub _headers_buffer: Vec<u8>,
@@ -214,7 +216,8 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
-/// Encodes a header line as latin-1. Differs from CPython 3.11: a character above
+/// Encodes a status or header line as latin-1, for `send_response_only` and
+/// `send_header`. Differs from CPython 3.11: a character above
 /// U+00FF, which Python's `encode('latin-1', 'strict')` refuses with a
 /// `UnicodeEncodeError` (the request then fails), is sent as `?`.
 fn latin1_encode(line: &str) -> impl Iterator<Item = u8> + '_ {
@@ -300,7 +303,8 @@ pub trait BaseHttpRequestHandler:
     /// `SimpleHTTPRequestHandler`): the class the handler wraps decides.
     const server_version: &'static str = <Self::Target as HttpHandlerBase<Self>>::server_version;
     /// The language and its version, second word of the `Server` header. Python:
-    /// `sys_version = "Python/3.11.7"`; here the port and its version.
+    /// `sys_version = "Python/3.11.7"`. Differs from CPython 3.11: here the port and
+    /// its version.
     const sys_version: &'static str = concat!("Rust-socketserver/", env!("CARGO_PKG_VERSION"));
     /// The version in every status line; `HTTP/1.1` turns on keep-alive. Python:
     /// `protocol_version = "HTTP/1.0"`.
@@ -378,7 +382,8 @@ pub trait BaseHttpRequestHandler:
     /// Differs from CPython 3.11: when the method leaves part of a declared request
     /// body unread (`Content-Length`, or a `Transfer-Encoding` body it did not touch),
     /// the connection closes after the response instead of reading the body as the
-    /// next request (gh-150499).
+    /// next request (reported upstream as gh-150499, still open; its proposed fix
+    /// drains the body instead of closing).
     fn handle_one_request(&mut self) -> io::Result<()> {
         let result = (|| {
             let this = attrs(self);
@@ -748,7 +753,10 @@ pub trait BaseHttpRequestHandler:
     // ANCHOR: end_headers
     /// Ends the headers with a blank line and sends them.
     ///
-    /// Python: `BaseHTTPRequestHandler.end_headers()`.
+    /// Python: `BaseHTTPRequestHandler.end_headers()`. Differs from CPython 3.11:
+    /// with nothing buffered before it (no `send_response`), Python raises
+    /// `AttributeError`, as `_headers_buffer` was never made; the port sends the
+    /// blank line.
     fn end_headers(&mut self) -> io::Result<()> {
         let this = attrs(self);
         if this.request_version != "HTTP/0.9" {
@@ -795,8 +803,9 @@ pub trait BaseHttpRequestHandler:
     /// Writes one line to stderr: client address, local time, and the message with
     /// its control characters escaped. Override it to log elsewhere or not at all.
     ///
-    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`; Rust's
-    /// `format_args!` plays the part of `format % args`.
+    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`. Differs from
+    /// CPython 3.11: one `format_args!` plays the part of `format % args`, as Rust
+    /// formats at the call.
     fn log_message(&self, message: fmt::Arguments<'_>) {
         let line = format!(
             "{} - - [{}] {}\n",
