@@ -24,6 +24,9 @@ use socketserver::http::server::{
 };
 use socketserver::{BaseServer, Stream, TcpServer, ThreadingMixIn};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block.
 #[derive(Parser)]
 #[command(name = "http_server")]
@@ -119,7 +122,8 @@ impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
 /// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind)`.
 fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -> io::Result<()> {
     let addr = _get_best_family(bind, port)?;
-    let httpd = Arc::new(DualStackServer::<Handler<HTTP11>>::new(addr, directory)?);
+    let httpd = DualStackServer::<Handler<HTTP11>>::new(addr, directory);
+    let httpd = Arc::new(support::or_exit(httpd, "http_server", addr));
     let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();
     let (host, port) = (address.ip().to_string(), address.port());
     let url_host = if host.contains(':') {

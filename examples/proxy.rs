@@ -25,6 +25,9 @@ use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn};
 
+#[path = "support/mod.rs"]
+mod support;
+
 #[derive(Parser)]
 #[command(name = "proxy")]
 struct Args {
@@ -585,8 +588,8 @@ fn main() -> io::Result<()> {
         .expect("an address");
     let mut base = ThreadingHttpServer::<ProxyHandler>::with_bind_and_activate(address, false)?;
     base.request_queue_size = 128;
-    base.server_bind()?;
-    base.server_activate()?;
+    let bound = base.server_bind().and_then(|()| base.server_activate());
+    support::or_exit(bound, "proxy", address);
     let server = Arc::new(ProxyServer {
         base,
         allow,

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 
 use tiny_http::{Header, Response, Server};
 
+#[path = "support/mod.rs"]
+mod support;
+
+const USAGE: &str = "usage: tiny_http_files [PORT] [--directory DIR]";
+
 /// `%XX` decoded; `None` if the result is not UTF-8.
 fn percent_decode(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
@@ -69,15 +74,21 @@ fn main() {
     let port: u16 = args
         .iter()
         .find(|a| a.parse::<u16>().is_ok())
-        .map_or(8000, |p| p.parse().unwrap());
+        .map_or(8000, |p| p.parse().unwrap()); // found by parsing
     let root = args
         .iter()
         .position(|a| a == "--directory" || a == "-d")
         .map_or_else(
             || std::env::current_dir().unwrap(),
-            |i| PathBuf::from(&args[i + 1]),
+            |i| {
+                PathBuf::from(
+                    args.get(i + 1)
+                        .unwrap_or_else(|| support::usage_error(USAGE)),
+                )
+            },
         );
-    let server = Server::http(("127.0.0.1", port)).expect("bind");
+    let server = Server::http(("127.0.0.1", port));
+    let server = support::or_exit(server, "tiny_http_files", format!("127.0.0.1:{port}"));
     let port = server.server_addr().to_ip().expect("an IP address").port();
     println!(
         "Serving {} (tiny_http) on 127.0.0.1 port {port}",

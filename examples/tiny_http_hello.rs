@@ -12,6 +12,11 @@ use std::sync::Arc;
 
 use tiny_http::{Header, Response, Server};
 
+#[path = "support/mod.rs"]
+mod support;
+
+const USAGE: &str = "usage: tiny_http_hello [PORT] [--workers N]";
+
 // ANCHOR: hello
 fn serve(server: &Server) {
     let content_type = Header::from_bytes("Content-Type", "text/plain").unwrap();
@@ -28,13 +33,18 @@ fn main() {
     let port: u16 = args
         .iter()
         .find(|a| a.parse::<u16>().is_ok())
-        .map_or(8000, |p| p.parse().unwrap());
-    let workers: usize = args
-        .iter()
-        .position(|a| a == "--workers")
-        .map_or(1, |i| args[i + 1].parse().expect("--workers N"));
+        .map_or(8000, |p| p.parse().unwrap()); // found by parsing
+    let workers: usize = args.iter().position(|a| a == "--workers").map_or(1, |i| {
+        let n = args.get(i + 1).and_then(|n| n.parse().ok());
+        n.unwrap_or_else(|| support::usage_error(USAGE))
+    });
     // ANCHOR: main
-    let server = Arc::new(Server::http(("127.0.0.1", port)).expect("bind"));
+    let server = Server::http(("127.0.0.1", port));
+    let server = Arc::new(support::or_exit(
+        server,
+        "tiny_http_hello",
+        format!("127.0.0.1:{port}"),
+    ));
     let port = server.server_addr().to_ip().expect("an IP address").port();
     println!("Serving hello (tiny_http, {workers} worker(s)) on 127.0.0.1 port {port}. Try:");
     println!("  curl -i http://127.0.0.1:{port}/");

@@ -277,12 +277,7 @@ fn every_exercise_has_a_folded_solution_and_every_solution_program_is_run() {
     for (chapter, content) in chapters() {
         text.push_str(&content);
         if let Some((e, s)) = exercises_and_solutions(&content) {
-            assert_eq!(
-                e,
-                s,
-                "{}: {e} exercises, {s} solutions",
-                chapter.display()
-            );
+            assert_eq!(e, s, "{}: {e} exercises, {s} solutions", chapter.display());
             exercises += e;
             solutions += s;
         }
@@ -408,7 +403,13 @@ impl FreshCopy {
             .join(format!("book-replay-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let listing = Command::new("git")
-            .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
             .current_dir(root())
             .output()
             .expect("git, to list the repository's files");
@@ -511,7 +512,12 @@ fn run_client(command: &str, copy: &Path) -> String {
     let mut child = shell(command, copy).spawn().unwrap();
     let (send, lines) = mpsc::channel();
     let (done_send, done) = mpsc::channel();
-    spawn_reader(child.stdout.take().unwrap(), false, send.clone(), done_send.clone());
+    spawn_reader(
+        child.stdout.take().unwrap(),
+        false,
+        send.clone(),
+        done_send.clone(),
+    );
     spawn_reader(child.stderr.take().unwrap(), true, send, done_send);
     wait_bounded(&mut child, &done, 2, command);
     let mut printed: Vec<(bool, String)> = lines.try_iter().collect();
@@ -539,7 +545,12 @@ impl Program {
         let mut child = shell(command, copy).spawn().unwrap();
         let (send, lines) = mpsc::channel();
         let (done_send, done) = mpsc::channel();
-        spawn_reader(child.stdout.take().unwrap(), false, send.clone(), done_send.clone());
+        spawn_reader(
+            child.stdout.take().unwrap(),
+            false,
+            send.clone(),
+            done_send.clone(),
+        );
         spawn_reader(child.stderr.take().unwrap(), true, send, done_send);
         let mut program = Program {
             child,
@@ -600,7 +611,8 @@ impl Program {
         while let Ok(line) = self.lines.recv_timeout(QUIET) {
             self.push(line);
         }
-        self.printed.sort_by_key(|(phase, stderr, _)| (*phase, *stderr));
+        self.printed
+            .sort_by_key(|(phase, stderr, _)| (*phase, *stderr));
         self.printed.into_iter().map(|(_, _, l)| l).collect()
     }
 }
@@ -673,12 +685,16 @@ impl Normaliser {
 
     fn line(&mut self, line: &str) -> String {
         let mut line = line.replace(&self.copy, ".");
-        for prefix in ["127.0.0.1:", "127.0.0.1 ", "port ", "'127.0.0.1', ", "(\"127.0.0.1\", "] {
-            line = replace_numbers_after(&line, prefix, &mut |n: &str| {
-                match n.parse::<u32>() {
-                    Ok(port) if port >= 32768 => "54321".to_string(),
-                    _ => n.to_string(),
-                }
+        for prefix in [
+            "127.0.0.1:",
+            "127.0.0.1 ",
+            "port ",
+            "'127.0.0.1', ",
+            "(\"127.0.0.1\", ",
+        ] {
+            line = replace_numbers_after(&line, prefix, &mut |n: &str| match n.parse::<u32>() {
+                Ok(port) if port >= 32768 => "54321".to_string(),
+                _ => n.to_string(),
             });
         }
         let pids = &mut self.pids;
@@ -807,7 +823,11 @@ fn build_examples(sessions: &[(String, PathBuf)], copy: &Path) {
         panic!("building the examples took more than {BUILD_TIMEOUT:?}");
     }
     let status = child.wait().unwrap();
-    assert!(status.success(), "building the examples: {}", reader.join().unwrap());
+    assert!(
+        status.success(),
+        "building the examples: {}",
+        reader.join().unwrap()
+    );
 }
 
 #[test]
@@ -869,7 +889,10 @@ fn every_run_it_output_is_what_a_real_run_prints() {
                             })
                             .join()
                     });
-                    results.lock().unwrap().push((name.clone(), path.clone(), real));
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((name.clone(), path.clone(), real));
                 }
             });
         }

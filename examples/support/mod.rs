@@ -5,7 +5,6 @@
 #![allow(dead_code)] // each example uses what it needs of it
 
 use std::fmt::Display;
-use std::io;
 use std::process::exit;
 
 /// `argument` as a port, `default` when there is none; `usage` and exit status 2 when
@@ -24,9 +23,11 @@ pub fn usage_error(usage: &str) -> ! {
 }
 
 /// The server, or one line saying why it cannot serve on `address`, and exit status 1.
-pub fn or_exit<T>(result: io::Result<T>, program: &str, address: impl Display) -> T {
+/// (Any error type: tiny_http's servers fail with a boxed one.)
+pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl Display) -> T {
     result.unwrap_or_else(|error| {
-        let hint = if error.kind() == io::ErrorKind::AddrInUse {
+        // "Address already in use (os error 98)", whichever type carries it.
+        let hint = if error.to_string().contains("already in use") {
             " (is another server running there? give another port as the first argument)"
         } else {
             ""
