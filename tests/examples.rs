@@ -112,7 +112,12 @@ fn read_line(reader: &mut impl BufRead) -> String {
 fn tcp_echo() {
     let server = Running::start("tcp_echo", &["0"], &[]);
     let port = server.port();
-    assert_eq!(server.line(), format!("  nc 127.0.0.1 {port}"));
+    assert!(
+        server
+            .line()
+            .starts_with(&format!("  curl telnet://127.0.0.1:{port} ")),
+        "the banner says how to talk to it with curl"
+    );
     let mut client = connect(port);
     client.write_all(b"hello\nworld\n").unwrap();
     client.shutdown(Shutdown::Write).unwrap();
@@ -499,4 +504,78 @@ fn slow_clients_win_against_the_defaults_and_lose_against_a_deadline() {
             "{stdout}"
         );
     }
+}
+
+/// A newcomer's mistakes get one clear line and an exit status, never a panic: a bad
+/// argument (status 2, the usage line), and a port another program holds (status 1,
+/// the reason).
+#[test]
+fn a_bad_argument_or_a_taken_port_gets_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("tcp_echo", &["notaport"], &[&port]),
+        ("udp_echo", &["notaport"], &[]),
+        (
+            "blocking_threading_forking",
+            &["spinning"],
+            &["threading", &port],
+        ),
+        ("daemon_threads", &["--daemon"], &[&port]),
+        ("http_get_post", &["notaport"], &[&port]),
+        ("http_keep_alive", &["notaport"], &[&port]),
+        ("hello_server", &["--workers"], &[&port]),
+        ("std_hello", &["notaport"], &[&port]),
+        ("tiny_http_hello", &["--workers", "many"], &[&port]),
+        ("tiny_http_files", &["--directory"], &[&port]),
+        (
+            "proxy",
+            &["--bind", "127.0.0.1", "--port-is-positional"],
+            &[&port],
+        ),
+        (
+            "http_server",
+            &["--protocol", "HTTP/2"],
+            &["--bind", "127.0.0.1", &port],
+        ),
+    ];
+    for (name, bad, busy) in cases {
+        let output = Command::new(example(name)).args(*bad).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name} {bad:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name} {bad:?}: {stderr}");
+        if busy.is_empty() {
+            continue; // UDP: a datagram socket may share nothing with a TCP port
+        }
+        let output = Command::new(example(name)).args(*busy).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name} {busy:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name} {busy:?}: {stderr}");
+        assert!(
+            stderr.contains("already in use"),
+            "{name} {busy:?}: {stderr}"
+        );
+    }
+}
+
+/// A server that closes its connections first leaves them in TIME_WAIT on its port;
+/// the examples a chapter restarts set `allow_reuse_address`, so the next start on
+/// the same port succeeds at once: the threading chapter's own sequence.
+#[test]
+fn daemon_threads_restarts_at_once_on_the_same_port() {
+    let first = Running::start("daemon_threads", &["0"], &[]);
+    let port = first.port();
+    let mut reply = String::new();
+    connect(port).read_to_string(&mut reply).unwrap(); // the server closes first
+    assert_eq!(reply.lines().count(), 10, "{reply}");
+    first.wait();
+    let second = Running::start(
+        "daemon_threads",
+        &["--no-block-on-close", &port.to_string()],
+        &[],
+    );
+    assert_eq!(second.port(), port, "the second start took the port");
+    let mut reply = String::new();
+    connect(port).read_to_string(&mut reply).unwrap();
+    second.wait();
 }
