@@ -1,11 +1,16 @@
 //! What the small examples do with a newcomer's mistakes: a bad argument or a port
-//! that is taken gets one clear line on stderr and an exit status, never a panic.
+//! that is taken gets one clear line on stderr and an exit status, never a panic;
+//! and Ctrl-C, which stops a server as `python -m http.server` stops.
 //! Each example includes it with `#[path = "support/mod.rs"] mod support;` (a copy in
 //! `examples/my_*.rs` can keep that line as it is).
 #![allow(dead_code)] // each example uses what it needs of it
 
 use std::fmt::Display;
 use std::process::exit;
+use std::sync::Arc;
+
+use nix::sys::signal::{SigSet, Signal};
+use socketserver::BaseServer;
 
 /// `argument` as a port, `default` when there is none; `usage` and exit status 2 when
 /// it is not a port, as Python's `argparse` does.
@@ -35,4 +40,21 @@ pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl
         eprintln!("{program}: cannot serve on {address}: {error}{hint}");
         exit(1)
     })
+}
+
+/// Python's `except KeyboardInterrupt:` around `serve_forever`, as in
+/// `http.server.test`: Ctrl-C makes a thread call `shutdown`, so `serve_forever`
+/// returns and `main` can say "Keyboard interrupt received, exiting.". Call it before
+/// the server starts a thread: SIGINT is blocked in the caller and in every thread
+/// started after, and only the waiting thread takes it. (On a blocking server,
+/// `shutdown` then waits for the request being handled, where Python's
+/// `KeyboardInterrupt` would interrupt it.)
+pub fn shutdown_on_ctrl_c<S: BaseServer + Send + Sync + 'static>(server: &Arc<S>) {
+    let ctrl_c = SigSet::from(Signal::SIGINT);
+    let _ = ctrl_c.thread_block();
+    let server = Arc::clone(server);
+    std::thread::spawn(move || {
+        let _ = ctrl_c.wait();
+        server.shutdown();
+    });
 }
