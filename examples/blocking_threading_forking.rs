@@ -7,7 +7,8 @@
 //! cargo run --example blocking_threading_forking -- forking   [PORT]   # ForkingTCPServer
 //! ```
 //!
-//! Open two terminals and run `nc 127.0.0.1 9999` in each. Type a line in the first,
+//! Open two terminals and run `curl telnet://127.0.0.1:9999` (or `nc 127.0.0.1 9999`)
+//! in each. Type a line in the first,
 //! then in the second. The blocking server answers the second client only once the
 //! first has left; the threading server answers both at once from two threads of one
 //! process; the forking server from two processes.

@@ -666,8 +666,8 @@ fn replay(expected: &str, copy: &Path) -> String {
 
 /// Makes what varies from run to run what the reader sees, in the output only (a `$`
 /// line is left as printed): ephemeral ports become 54321, process ids are numbered
-/// in order of appearance from 4242, dates are one fixed date, durations are rounded
-/// to half a second, and the copy's path is `.`.
+/// in order of appearance from 4242, dates are one fixed date, `after N ms` is
+/// rounded to half a second, a panic's thread id is 1, and the copy's path is `.`.
 struct Normaliser {
     copy: String,
     pids: Vec<String>,
@@ -715,10 +715,7 @@ impl Normaliser {
         } else {
             line
         };
-        let line = replace_numbers_after(&line, " after ", &mut |n: &str| {
-            let ms: u64 = n.parse().unwrap();
-            ((ms + 250) / 500 * 500).to_string()
-        });
+        let line = round_milliseconds(&line);
         if let Some(i) = line.find("Date: ").or_else(|| line.find("Last-Modified: ")) {
             let name_end = i + line[i..].find(": ").unwrap() + 2;
             format!("{}Thu, 26 Nov 2026 12:00:00 GMT", &line[..name_end])
@@ -728,6 +725,28 @@ impl Normaliser {
             line
         }
     }
+}
+
+/// `after 1003 ms` becomes `after 1000 ms`: a duration, to the nearest half second.
+fn round_milliseconds(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find(" after ") {
+        out.push_str(&rest[..i + 7]);
+        rest = &rest[i + 7..];
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        match rest[..digits].parse::<u64>() {
+            Ok(ms) if rest[digits..].starts_with(" ms") => {
+                out.push_str(&((ms + 250) / 500 * 500).to_string());
+                rest = &rest[digits..];
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces each run of digits after `prefix` with the value `f` gives for it.

@@ -21,12 +21,14 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use nix::sys::signal::{SigSet, Signal};
 use socket2::SockAddr;
 use socketserver::{
     BaseRequestHandler, BaseServer, Request, Stream, StreamRequestHandler, ThreadingMixIn,
     ThreadingTcpServer, address_repr,
 };
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -74,49 +76,25 @@ impl BaseServer for ThreeClients {
 }
 // ANCHOR_END: solution
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16) -> io::Result<ThreeClients> {
-    let mut base = ThreadingTcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
+fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        9999,
+        "usage: classes_to_traits_2 [PORT]",
+    );
+    let mut base =
+        ThreadingTcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
     base.allow_reuse_address = true;
-    base.server_bind()?;
-    base.server_activate()?;
-    Ok(ThreeClients {
+    let bound = base.server_bind().and_then(|()| base.server_activate());
+    support::or_exit(bound, "classes_to_traits_2", format!("127.0.0.1:{port}"));
+    let server = Arc::new(ThreeClients {
         base,
         served: AtomicUsize::new(0),
-    })
-}
-
-fn main() {
-    socketserver::trace::init_from_env();
-    let port = match std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse::<u16>())
-    {
-        Ok(port) => port,
-        Err(_) => {
-            eprintln!("usage: classes_to_traits_2 [PORT]");
-            std::process::exit(2);
-        }
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port) {
-        Ok(server) => Arc::new(server),
-        Err(error) => {
-            eprintln!("classes_to_traits_2: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
-    println!("Serving TCP echo to three clients, on 127.0.0.1 port {port} ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
     });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("classes_to_traits_2: {error}");
-        std::process::exit(1);
-    }
+    println!("Serving TCP echo to three clients, on 127.0.0.1 port {port} ...");
+    support::shutdown_on_ctrl_c(&server);
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

@@ -15,13 +15,14 @@
 //! ```
 
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{
     BaseRequestHandler, BaseServer, Blocking, MixIn, Stream, StreamRequestHandler, TcpServer,
     ThreadingMixIn,
 };
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -46,44 +47,31 @@ fn serve<M: MixIn>(port: u16, name: &str) -> io::Result<()> {
     let mut server =
         TcpServer::<EchoHandler, Stream, M>::with_bind_and_activate(("127.0.0.1", port), false)?;
     server.allow_reuse_address = true;
-    server.server_bind()?;
-    server.server_activate()?;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "classes_to_traits_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo with {name} on 127.0.0.1 port {port} ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
+    support::shutdown_on_ctrl_c(&server);
     server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
     Ok(())
 }
 // ANCHOR_END: solution
 
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let threading = args.iter().any(|a| a == "--threading");
-    let port = match args.iter().find(|a| *a != "--threading") {
-        None => Ok(9999),
-        Some(p) => p.parse::<u16>(),
-    };
-    let Ok(port) = port else {
-        eprintln!("usage: classes_to_traits_3 [PORT] [--threading]");
-        std::process::exit(2);
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
+    let port = support::port_argument(
+        args.iter().find(|a| *a != "--threading").cloned(),
+        9999,
+        "usage: classes_to_traits_3 [PORT] [--threading]",
+    );
     // ANCHOR: choose
-    let served = if threading {
+    if threading {
         serve::<ThreadingMixIn>(port, "ThreadingTCPServer")
     } else {
         serve::<Blocking>(port, "TCPServer")
-    };
-    // ANCHOR_END: choose
-    if let Err(error) = served {
-        eprintln!("classes_to_traits_3: 127.0.0.1 port {port}: {error}");
-        std::process::exit(1);
     }
+    // ANCHOR_END: choose
 }

@@ -25,6 +25,9 @@ use socketserver::http::server::{
 };
 use socketserver::{BaseServer, Stream, TcpServer, ThreadingMixIn};
 
+#[path = "../support/mod.rs"]
+mod support;
+
 /// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block.
 #[derive(Parser)]
 #[command(name = "do_get_3")]
@@ -131,7 +134,8 @@ impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
 /// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind)`.
 fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -> io::Result<()> {
     let addr = _get_best_family(bind, port)?;
-    let httpd = Arc::new(DualStackServer::<Handler<HTTP11>>::new(addr, directory)?);
+    let httpd = DualStackServer::<Handler<HTTP11>>::new(addr, directory);
+    let httpd = Arc::new(support::or_exit(httpd, "do_get_3", addr));
     let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();
     let (host, port) = (address.ip().to_string(), address.port());
     let url_host = if host.contains(':') {
@@ -153,15 +157,7 @@ fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -
     Ok(())
 }
 
-fn main() {
-    if let Err(error) = run() {
-        // Python prints the traceback of an OSError; one line is enough here.
-        eprintln!("do_get_3: {error}");
-        std::process::exit(1);
-    }
-}
-
-fn run() -> io::Result<()> {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args = Args::parse();
     if args.cgi {

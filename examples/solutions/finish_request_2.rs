@@ -22,10 +22,12 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{
     BaseRequestHandler, BaseServer, Blocking, Stream, StreamRequestHandler, TcpServer,
 };
+
+#[path = "../support/mod.rs"]
+mod support;
 
 // ANCHOR: server
 /// Python: `class GreetingServer(socketserver.TCPServer)`, with a `greeting`.
@@ -68,49 +70,24 @@ impl BaseRequestHandler for EchoHandler {
 }
 // ANCHOR_END: handler
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16, greeting: &str) -> io::Result<GreetingServer> {
-    let mut base = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    base.allow_reuse_address = true;
-    base.server_bind()?;
-    base.server_activate()?;
-    Ok(GreetingServer {
-        base,
-        greeting: greeting.to_string(),
-    })
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port = match std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse::<u16>())
-    {
-        Ok(port) => port,
-        Err(_) => {
-            eprintln!("usage: finish_request_2 [PORT]");
-            std::process::exit(2);
-        }
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port, "Welcome to the echo server.\n") {
-        Ok(server) => Arc::new(server),
-        Err(error) => {
-            eprintln!("finish_request_2: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
-    println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        9999,
+        "usage: finish_request_2 [PORT]",
+    );
+    let mut base = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    base.allow_reuse_address = true;
+    let bound = base.server_bind().and_then(|()| base.server_activate());
+    support::or_exit(bound, "finish_request_2", format!("127.0.0.1:{port}"));
+    let server = Arc::new(GreetingServer {
+        base,
+        greeting: "Welcome to the echo server.\n".to_string(),
     });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("finish_request_2: {error}");
-        std::process::exit(1);
-    }
+    println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
+    support::shutdown_on_ctrl_c(&server);
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

@@ -12,11 +12,13 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{
     BaseRequestHandler, BaseServer, Blocking, Request, SocketType, Stream, StreamRequestHandler,
     TcpServer,
 };
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -61,47 +63,24 @@ impl BaseServer for LeakyServer {
 }
 // ANCHOR_END: solution
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16, shut_wr: bool) -> io::Result<LeakyServer> {
-    let mut base = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    base.allow_reuse_address = true;
-    base.server_bind()?;
-    base.server_activate()?;
-    Ok(LeakyServer { base, shut_wr })
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let shut_wr = args.iter().any(|a| a == "--shut-wr");
-    let port = match args.iter().find(|a| *a != "--shut-wr") {
-        None => Ok(9999),
-        Some(p) => p.parse::<u16>(),
-    };
-    let Ok(port) = port else {
-        eprintln!("usage: finish_request_3 [PORT] [--shut-wr]");
-        std::process::exit(2);
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port, shut_wr) {
-        Ok(server) => Arc::new(server),
-        Err(error) => {
-            eprintln!("finish_request_3: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
+    let port = support::port_argument(
+        args.iter().find(|a| *a != "--shut-wr").cloned(),
+        9999,
+        "usage: finish_request_3 [PORT] [--shut-wr]",
+    );
+    let mut base = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    base.allow_reuse_address = true;
+    let bound = base.server_bind().and_then(|()| base.server_activate());
+    support::or_exit(bound, "finish_request_3", format!("127.0.0.1:{port}"));
+    let server = Arc::new(LeakyServer { base, shut_wr });
     let how = if shut_wr { "with" } else { "without" };
     println!("Serving TCP echo on 127.0.0.1 port {port}, {how} SHUT_WR ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("finish_request_3: {error}");
-        std::process::exit(1);
-    }
+    support::shutdown_on_ctrl_c(&server);
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

@@ -8,11 +8,12 @@
 //! ```
 
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// `--no-flush`: the exercise's first step, before the fix.
 static NO_FLUSH: AtomicBool = AtomicBool::new(false);
@@ -39,51 +40,28 @@ impl BaseRequestHandler for EchoHandler {
 }
 // ANCHOR_END: solution
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16) -> io::Result<TcpServer<EchoHandler>> {
-    let mut server = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    server.allow_reuse_address = true;
-    server.server_bind()?;
-    server.server_activate()?;
-    Ok(server)
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     NO_FLUSH.store(args.iter().any(|a| a == "--no-flush"), Ordering::Relaxed);
-    let port = match args.iter().find(|a| *a != "--no-flush") {
-        None => Ok(9999),
-        Some(p) => p.parse::<u16>(),
-    };
-    let Ok(port) = port else {
-        eprintln!("usage: handler_constructor_1 [PORT] [--no-flush]");
-        std::process::exit(2);
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port) {
-        Ok(server) => server.into_arc(),
-        Err(error) => {
-            eprintln!("handler_constructor_1: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
+    let port = support::port_argument(
+        args.iter().find(|a| *a != "--no-flush").cloned(),
+        9999,
+        "usage: handler_constructor_1 [PORT] [--no-flush]",
+    );
+    let mut server = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "handler_constructor_1", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     let flush = if NO_FLUSH.load(Ordering::Relaxed) {
         "only in finish"
     } else {
         "after each line"
     };
     println!("Serving TCP echo on 127.0.0.1 port {port}, wbufsize 8192, flushing {flush} ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("handler_constructor_1: {error}");
-        std::process::exit(1);
-    }
+    support::shutdown_on_ctrl_c(&server);
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

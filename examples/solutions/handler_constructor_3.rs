@@ -25,10 +25,11 @@
 //! ```
 
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{BaseRequestHandler, BaseServer, HandlerBase, StreamRequestHandler, TcpServer};
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class HooksHandler(socketserver.StreamRequestHandler)`.
 struct HooksHandler(StreamRequestHandler);
@@ -61,48 +62,23 @@ impl BaseRequestHandler for HooksHandler {
 }
 // ANCHOR_END: solution
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16) -> io::Result<TcpServer<HooksHandler>> {
-    let mut server = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    server.allow_reuse_address = true;
-    server.server_bind()?;
-    server.server_activate()?;
-    Ok(server)
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port = match std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse::<u16>())
-    {
-        Ok(port) => port,
-        Err(_) => {
-            eprintln!("usage: handler_constructor_3 [PORT]");
-            std::process::exit(2);
-        }
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port) {
-        Ok(server) => server.into_arc(),
-        Err(error) => {
-            eprintln!("handler_constructor_3: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        9999,
+        "usage: handler_constructor_3 [PORT]",
+    );
+    let mut server = TcpServer::<HooksHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "handler_constructor_3", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     println!(
         "Serving TCP echo on 127.0.0.1 port {port}; setup and finish say so, `boom` fails ..."
     );
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("handler_constructor_3: {error}");
-        std::process::exit(1);
-    }
+    support::shutdown_on_ctrl_c(&server);
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

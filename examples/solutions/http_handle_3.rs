@@ -60,7 +60,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
     }
 }
 
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_handle_3 [PORT]");
     let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port));
@@ -68,6 +68,5 @@ fn main() {
     let port = server.server_port;
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl -v http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two");
-    let served = server.serve_forever(0.5);
-    support::or_exit(served, "http_handle_3", format!("127.0.0.1:{port}"));
+    server.serve_forever(0.5)
 }

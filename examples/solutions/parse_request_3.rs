@@ -78,7 +78,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
     // ANCHOR_END: solution
 }
 
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -91,6 +91,5 @@ fn main() {
     let port = server.server_port;
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl -i -X BREW http://127.0.0.1:{port}/pot");
-    let served = server.serve_forever(0.5);
-    support::or_exit(served, "parse_request_3", format!("127.0.0.1:{port}"));
+    server.serve_forever(0.5)
 }

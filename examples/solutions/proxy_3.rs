@@ -20,6 +20,9 @@ use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn};
 
+#[path = "../support/mod.rs"]
+mod support;
+
 #[derive(Parser)]
 #[command(name = "proxy_3")]
 struct Args {
@@ -584,20 +587,9 @@ impl BaseHttpRequestHandler for ProxyHandler {
     }
 }
 
-fn main() {
-    if let Err(e) = run(Args::parse()) {
-        let hint = if e.kind() == io::ErrorKind::AddrInUse {
-            " (is another server running there? give another port as the first argument)"
-        } else {
-            ""
-        };
-        eprintln!("proxy_3: {e}{hint}");
-        std::process::exit(1);
-    }
-}
-
-fn run(args: Args) -> io::Result<()> {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
+    let args = Args::parse();
     let allow = if args.allow.is_empty() {
         vec!["127.0.0.0/8".to_string(), "::1/128".to_string()]
     } else {
@@ -615,8 +607,8 @@ fn run(args: Args) -> io::Result<()> {
         .expect("an address");
     let mut base = ThreadingHttpServer::<ProxyHandler>::with_bind_and_activate(address, false)?;
     base.request_queue_size = 128;
-    base.server_bind()?;
-    base.server_activate()?;
+    let bound = base.server_bind().and_then(|()| base.server_activate());
+    support::or_exit(bound, "proxy_3", address);
     let server = Arc::new(ProxyServer {
         base,
         allow,

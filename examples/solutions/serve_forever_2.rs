@@ -14,8 +14,10 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -32,44 +34,25 @@ impl BaseRequestHandler for EchoHandler {
     }
 }
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16) -> io::Result<TcpServer<EchoHandler>> {
-    let mut server = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    server.allow_reuse_address = true;
-    server.server_bind()?;
-    server.server_activate()?;
-    Ok(server)
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let port = args.first().map_or(Ok(9999), |p| p.parse::<u16>());
-    let poll_interval = args.get(1).map_or(Ok(0.5), |p| p.parse::<f64>());
-    let (Ok(port), Ok(poll_interval)) = (port, poll_interval) else {
-        eprintln!("usage: serve_forever_2 [PORT] [POLL_INTERVAL]");
-        std::process::exit(2);
-    };
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: serve_forever_2 [PORT] [POLL_INTERVAL]";
+    let port = support::port_argument(args.next(), 9999, usage);
+    let poll_interval: f64 = args
+        .next()
+        .map_or(Ok(0.5), |p| p.parse())
+        .unwrap_or_else(|_| support::usage_error(usage));
     if !(0.001..=3600.0).contains(&poll_interval) {
-        eprintln!("serve_forever_2: POLL_INTERVAL is seconds, from 0.001 to 3600");
-        std::process::exit(2);
+        support::usage_error("serve_forever_2: POLL_INTERVAL is seconds, from 0.001 to 3600");
     }
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port) {
-        Ok(server) => server.into_arc(),
-        Err(error) => {
-            eprintln!("serve_forever_2: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
+    let mut server = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "serve_forever_2", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, poll_interval={poll_interval:?}");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
+    support::shutdown_on_ctrl_c(&server);
 
     // ANCHOR: solution
     let started = Instant::now();
@@ -89,8 +72,5 @@ fn main() {
         started.elapsed().as_millis()
     );
     // ANCHOR_END: solution
-    if let Err(error) = served {
-        eprintln!("serve_forever_2: {error}");
-        std::process::exit(1);
-    }
+    served
 }

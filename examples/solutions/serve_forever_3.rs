@@ -12,8 +12,10 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
 struct EchoHandler(StreamRequestHandler);
@@ -42,50 +44,26 @@ impl BaseRequestHandler for EchoHandler {
 }
 // ANCHOR_END: solution
 
-/// Binds 127.0.0.1:`port` with `allow_reuse_address`, as `HTTPServer` does, so that a
-/// restart does not wait for the last connection's TIME_WAIT.
-fn bind(port: u16) -> io::Result<ThreadingTcpServer<EchoHandler>> {
-    let mut server = ThreadingTcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
-    server.allow_reuse_address = true;
-    server.server_bind()?;
-    server.server_activate()?;
-    Ok(server)
-}
-
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
-    let port = match std::env::args()
-        .nth(1)
-        .map_or(Ok(9999), |p| p.parse::<u16>())
-    {
-        Ok(port) => port,
-        Err(_) => {
-            eprintln!("usage: serve_forever_3 [PORT]");
-            std::process::exit(2);
-        }
-    };
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = match bind(port) {
-        Ok(server) => server.into_arc(),
-        Err(error) => {
-            eprintln!("serve_forever_3: cannot listen on 127.0.0.1 port {port}: {error}");
-            std::process::exit(1);
-        }
-    };
+    let port = support::port_argument(
+        std::env::args().nth(1),
+        9999,
+        "usage: serve_forever_3 [PORT]",
+    );
+    let mut server =
+        ThreadingTcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true;
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "serve_forever_3", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; send a line `shutdown` to stop it");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
+    support::shutdown_on_ctrl_c(&server);
     // ANCHOR: main
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("serve_forever_3: {error}");
-        std::process::exit(1);
-    }
+    server.serve_forever(0.5)?;
     println!("serve_forever returned");
     server.server_close(); // waits for the request thread (block_on_close)
     println!("server_close returned: the request thread has finished");
     // ANCHOR_END: main
+    Ok(())
 }

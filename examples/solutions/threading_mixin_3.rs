@@ -45,17 +45,15 @@ fn main() {
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
     // Ctrl-C is taken by the thread that waits for it: block it in every thread.
     let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server = ThreadingTcpServer::<PanickyHandler>::with_bind_and_activate(
-        ("127.0.0.1", port),
-        false,
-    )
-    .and_then(|mut server| {
-        // Restartable at once on the same port, as HTTPServer is.
-        server.allow_reuse_address = true;
-        server.server_bind()?;
-        server.server_activate()?;
-        Ok(server)
-    });
+    let server =
+        ThreadingTcpServer::<PanickyHandler>::with_bind_and_activate(("127.0.0.1", port), false)
+            .and_then(|mut server| {
+                // Restartable at once on the same port, as HTTPServer is.
+                server.allow_reuse_address = true;
+                server.server_bind()?;
+                server.server_activate()?;
+                Ok(server)
+            });
     let server = support::or_exit(server, "threading_mixin_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving a panicking echo on 127.0.0.1 port {port} (send the line `panic`) ...");

@@ -10,9 +10,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 
@@ -45,27 +43,17 @@ impl BaseHttpRequestHandler for Hello {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: tiny_http_1 [PORT]");
-    SigSet::from(Signal::SIGINT).thread_block()?;
-    let mut server = support::or_exit(
-        ThreadingHttpServer::<Hello>::with_bind_and_activate(("127.0.0.1", port), false),
-        "tiny_http_1",
-        format!("127.0.0.1 port {port}"),
-    );
-    server.request_queue_size = 128;
-    support::or_exit(
-        server.server_bind().and_then(|()| server.server_activate()),
-        "tiny_http_1",
-        format!("127.0.0.1 port {port}"),
-    );
-    let server = Arc::new(server);
+    let mut server =
+        ThreadingHttpServer::<Hello>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.request_queue_size = 128; // Python's 5 stalls 100 clients connecting at once
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "tiny_http_1", format!("127.0.0.1:{port}"));
+    let server = server.into_arc();
     println!("Serving hello on 127.0.0.1 port {port}, Nagle on, wbufsize 0. Try:");
     println!("  curl -i http://127.0.0.1:{port}/");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
+    support::shutdown_on_ctrl_c(&server);
     server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
     Ok(())

@@ -127,17 +127,13 @@ fn main() {
         eprintln!("tiny_http_3: {e}");
         std::process::exit(1);
     }
-    // tiny_http boxes the bind's `io::Error`: unbox it, for `or_exit`'s hint.
-    let server =
-        Server::http(("127.0.0.1", port)).map_err(|e| match e.downcast::<std::io::Error>() {
-            Ok(e) => *e,
-            Err(e) => std::io::Error::other(e),
-        });
+    let server = Server::http(("127.0.0.1", port));
     let server = Arc::new(support::or_exit(
         server,
         "tiny_http_3",
-        format!("127.0.0.1 port {port}"),
+        format!("127.0.0.1:{port}"),
     ));
+    let port = server.server_addr().to_ip().expect("an IP address").port();
     println!(
         "Serving {} (tiny_http) on 127.0.0.1 port {port}",
         root.display()
