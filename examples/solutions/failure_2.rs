@@ -34,6 +34,10 @@ impl<const IDLE: bool> BaseHttpRequestHandler for Hello<IDLE> {
         None
     };
 
+    /// One write per response, as `hello_server`: a client that reads the answer
+    /// with one `recv` then has nothing left unread when it closes (unread data
+    /// would make its close a reset, and the server would report it).
+    const wbufsize: usize = 8192;
     /// No log line per request.
     fn log_message(&self, _message: fmt::Arguments<'_>) {}
 
