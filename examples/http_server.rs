@@ -121,7 +121,8 @@ impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
 // ANCHOR: test
 /// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind)`.
 fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -> io::Result<()> {
-    let addr = _get_best_family(bind, port)?;
+    let where_ = format!("{}:{port}", bind.unwrap_or("(all addresses)"));
+    let addr = support::or_exit(_get_best_family(bind, port), "http_server", where_);
     let httpd = DualStackServer::<Handler<HTTP11>>::new(addr, directory);
     let httpd = Arc::new(support::or_exit(httpd, "http_server", addr));
     let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();

@@ -11,7 +11,6 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::time::Duration;
 
 use nix::sys::signal::{SigSet, Signal};
@@ -82,7 +81,8 @@ fn main() {
         8000,
         usage,
     );
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
+    // The pool's workers start when the server activates: block Ctrl-C before, so
+    // that they inherit the mask and only shutdown_on_ctrl_c's thread takes it.
     let _ = SigSet::from(Signal::SIGINT).thread_block();
     let served = if args.iter().any(|a| a == "--keep-alive-timeout") {
         serve::<true>(port)
@@ -112,10 +112,6 @@ fn serve<const IDLE: bool>(port: u16) -> io::Result<()> {
         "Serving hello on 127.0.0.1 port {port} with 4 workers, keep_alive_timeout = {} ...",
         if IDLE { "1 s" } else { "None" }
     );
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
+    support::shutdown_on_ctrl_c(&server);
     server.serve_forever(0.5)
 }

@@ -638,12 +638,19 @@ fn main() -> io::Result<()> {
         .iter()
         .map(|c| Cidr::parse(c))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(io::Error::other)?;
+        .unwrap_or_else(|error| {
+            eprintln!("proxy_1: --allow: {error}");
+            std::process::exit(2)
+        });
     SigSet::from(Signal::SIGINT).thread_block()?;
-    let address: SocketAddr = (args.bind.as_str(), args.port)
-        .to_socket_addrs()?
-        .next()
-        .expect("an address");
+    let where_ = format!("{}:{}", args.bind, args.port);
+    let address: SocketAddr = support::or_exit(
+        (args.bind.as_str(), args.port).to_socket_addrs(),
+        "proxy_1",
+        &where_,
+    )
+    .next()
+    .expect("an address");
     let mut base = ThreadingHttpServer::<ProxyHandler>::with_bind_and_activate(address, false)?;
     base.request_queue_size = 128;
     let bound = base.server_bind().and_then(|()| base.server_activate());

@@ -11,9 +11,7 @@
 //! ```
 
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
 
 #[path = "../support/mod.rs"]
@@ -39,32 +37,19 @@ impl BaseRequestHandler for PanickyHandler {
 }
 // ANCHOR_END: solution
 
-fn main() {
+fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let usage = "usage: threading_mixin_3 [PORT]";
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
-    let server =
-        ThreadingTcpServer::<PanickyHandler>::with_bind_and_activate(("127.0.0.1", port), false)
-            .and_then(|mut server| {
-                // Restartable at once on the same port, as HTTPServer is.
-                server.allow_reuse_address = true;
-                server.server_bind()?;
-                server.server_activate()?;
-                Ok(server)
-            });
-    let server = support::or_exit(server, "threading_mixin_3", format!("127.0.0.1:{port}"));
+    let mut server =
+        ThreadingTcpServer::<PanickyHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    server.allow_reuse_address = true; // restartable at once, as HTTPServer is
+    let bound = server.server_bind().and_then(|()| server.server_activate());
+    support::or_exit(bound, "threading_mixin_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
+    support::shutdown_on_ctrl_c(&server);
     println!("Serving a panicking echo on 127.0.0.1 port {port} (send the line `panic`) ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    if let Err(error) = server.serve_forever(0.5) {
-        eprintln!("threading_mixin_3: {error}");
-        std::process::exit(1);
-    }
+    server.serve_forever(0.5)?;
     println!("\nKeyboard interrupt received, exiting.");
+    Ok(())
 }

@@ -46,7 +46,8 @@ pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl
 /// `http.server.test`: Ctrl-C makes a thread call `shutdown`, so `serve_forever`
 /// returns and `main` can say "Keyboard interrupt received, exiting.". Call it before
 /// the server starts a thread: SIGINT is blocked in the caller and in every thread
-/// started after, and only the waiting thread takes it. (On a blocking server,
+/// started after, and only the waiting thread takes it. (A `ThreadPoolMixIn` starts
+/// its workers when it activates: block SIGINT before that, as `failure_2` does.) (On a blocking server,
 /// `shutdown` then waits for the request being handled, where Python's
 /// `KeyboardInterrupt` would interrupt it.)
 pub fn shutdown_on_ctrl_c<S: BaseServer + Send + Sync + 'static>(server: &Arc<S>) {
