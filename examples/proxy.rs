@@ -9,7 +9,9 @@
 //! ```
 //!
 //! Every `socketserver` hook does real work here: `verify_request` refuses clients
-//! outside `--allow`, `do_GET` and the other methods forward a request in absolute
+//! outside `--allow` (and `destination` refuses destinations outside `--upstream`),
+//! `handle_expect_100` answers `Expect: 100-continue` itself, `do_GET` and the other
+//! methods forward a request in absolute
 //! form (`GET http://host/path HTTP/1.1`), `do_CONNECT` answers `200 Connection
 //! established` and then copies bytes both ways on the handler's own socket. Bodies
 //! stream through in bounded memory, whatever their framing.
