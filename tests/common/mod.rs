@@ -3,6 +3,7 @@
 //! and [`example`], which builds an example for the tests that run one.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod process;
 
 use std::io::{self, BufRead, Read, Write};
