@@ -27,10 +27,16 @@ impl ServerProcess {
     /// Starts `command` with its stdout piped and its stderr discarded, and waits at
     /// most 30 seconds for the first line naming a port. Its stdout is read to the end
     /// in a thread, so that the server never writes into a closed pipe.
-    pub fn start(mut command: Command) -> ServerProcess {
+    pub fn start(command: Command) -> ServerProcess {
+        ServerProcess::start_with_stderr(command, Stdio::null())
+    }
+
+    /// [`ServerProcess::start`], with the server's stderr (its access log) going to
+    /// `stderr`: with `Stdio::piped()`, the caller takes `child.stderr` and reads it.
+    pub fn start_with_stderr(mut command: Command, stderr: Stdio) -> ServerProcess {
         let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start the server");
         let stdout = child.stdout.take().unwrap();
