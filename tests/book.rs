@@ -511,8 +511,12 @@ fn spawn_reader(
     });
 }
 
-/// Runs one client command to its end: what it printed, stdout then stderr.
-fn run_client(command: &str, copy: &Path) -> String {
+/// Starts `command` in the copy, with a thread reading each of its streams: its
+/// lines (and whether each came on stderr), and one `()` per stream that ended.
+fn spawn(
+    command: &str,
+    copy: &Path,
+) -> (Child, mpsc::Receiver<(bool, String)>, mpsc::Receiver<()>) {
     let mut child = shell(command, copy).spawn().unwrap();
     let (send, lines) = mpsc::channel();
     let (done_send, done) = mpsc::channel();
@@ -523,6 +527,12 @@ fn run_client(command: &str, copy: &Path) -> String {
         done_send.clone(),
     );
     spawn_reader(child.stderr.take().unwrap(), true, send, done_send);
+    (child, lines, done)
+}
+
+/// Runs one client command to its end: what it printed, stdout then stderr.
+fn run_client(command: &str, copy: &Path) -> String {
+    let (mut child, lines, done) = spawn(command, copy);
     wait_bounded(&mut child, &done, 2, command);
     let mut printed: Vec<(bool, String)> = lines.try_iter().collect();
     printed.sort_by_key(|(stderr, _)| *stderr);
@@ -546,16 +556,7 @@ impl Program {
     /// Starts `command` and waits for its first line (after the build, if any), then
     /// for the rest of its banner.
     fn start(command: &str, copy: &Path) -> Program {
-        let mut child = shell(command, copy).spawn().unwrap();
-        let (send, lines) = mpsc::channel();
-        let (done_send, done) = mpsc::channel();
-        spawn_reader(
-            child.stdout.take().unwrap(),
-            false,
-            send.clone(),
-            done_send.clone(),
-        );
-        spawn_reader(child.stderr.take().unwrap(), true, send, done_send);
+        let (child, lines, done) = spawn(command, copy);
         let mut program = Program {
             child,
             lines,
