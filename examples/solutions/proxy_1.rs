@@ -34,6 +34,10 @@ struct Args {
     /// allow clients from this network (repeatable; default: loopback)
     #[arg(long, value_name = "CIDR")]
     allow: Vec<String>,
+    /// reach only destinations in this network (repeatable; default: any); a host
+    /// name other than localhost is then refused without being looked up
+    #[arg(long, value_name = "CIDR")]
+    upstream: Vec<String>,
     /// seconds to wait for an upstream connection
     #[arg(long, default_value_t = 10.0)]
     connect_timeout: f64,
@@ -99,7 +103,10 @@ impl Cidr {
 /// A `ThreadingHTTPServer` with the proxy's settings, and the one hook it overrides.
 struct ProxyServer {
     base: ThreadingHttpServer<ProxyHandler>,
+    /// Who may use the proxy (`--allow`), checked in `verify_request`.
     allow: Vec<Cidr>,
+    /// Where it may go (`--upstream`; empty: anywhere), checked by `destination`.
+    upstream: Vec<Cidr>,
     connect_timeout: Duration,
     upstream_timeout: Duration,
     idle_timeout: Duration,
@@ -122,6 +129,31 @@ impl BaseServer for ProxyServer {
             .as_socket()
             .is_some_and(|address| self.allow.iter().any(|net| net.contains(address.ip())))
     }
+}
+
+impl ProxyServer {
+    // ANCHOR: destination
+    /// The addresses the proxy may connect to for `host`: where a proxy decides where
+    /// it may go, as `verify_request` decides who may use it. With no `--upstream`,
+    /// wherever `host` resolves. With a list, an IP address in it, or `localhost`'s
+    /// addresses in it; any other name is refused unresolved, so a name the proxy is
+    /// asked for is never looked up. Empty: refuse (403).
+    fn destination(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        if self.upstream.is_empty() {
+            return Ok((host, port).to_socket_addrs()?.collect());
+        }
+        let allowed =
+            |address: &SocketAddr| self.upstream.iter().any(|net| net.contains(address.ip()));
+        let addresses: Vec<SocketAddr> = if let Ok(ip) = host.parse::<IpAddr>() {
+            vec![SocketAddr::new(ip, port)]
+        } else if host.eq_ignore_ascii_case("localhost") {
+            (host, port).to_socket_addrs()?.collect()
+        } else {
+            Vec::new()
+        };
+        Ok(addresses.into_iter().filter(allowed).collect())
+    }
+    // ANCHOR_END: destination
 }
 // ANCHOR_END: ProxyServer
 
@@ -157,7 +189,7 @@ fn end_to_end(headers: &HttpMessage) -> Vec<(String, String)> {
         .collect()
 }
 
-/// How a message's body is delimited.
+/// How a message's body is delimited (RFC 9112, 6.3).
 enum Framing {
     None,
     Length(u64),
@@ -165,29 +197,61 @@ enum Framing {
     UntilClose,
 }
 
-fn framing(headers: &HttpMessage, is_response: bool) -> io::Result<Framing> {
-    if let Some(coding) = headers.get("Transfer-Encoding") {
-        if coding
-            .to_ascii_lowercase()
-            .split(',')
-            .next_back()
-            .map(str::trim)
-            == Some("chunked")
-        {
-            return Ok(Framing::Chunked);
+/// Why a message's framing cannot be used: an answer for the client.
+struct BadFraming {
+    /// 400 for a malformed request (501 for a coding we cannot pass on); for an
+    /// answer from the origin the proxy sends 502 instead.
+    code: u16,
+    message: &'static str,
+}
+
+/// The framing of a request (`is_response` false) or an answer, as RFC 9112, 6.3
+/// orders it: `Transfer-Encoding` overrides `Content-Length`; then one
+/// `Content-Length` (repeated values must agree); then nothing (a request) or the
+/// connection's end (an answer).
+fn framing(headers: &HttpMessage, is_response: bool) -> Result<Framing, BadFraming> {
+    let codings: Vec<String> = headers
+        .get_all("Transfer-Encoding")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if !codings.is_empty() {
+        if codings.last().map(String::as_str) != Some("chunked") {
+            // An answer then ends with the connection; a request cannot be delimited.
+            return if is_response {
+                Ok(Framing::UntilClose)
+            } else {
+                Err(BadFraming {
+                    code: 400,
+                    message: "Transfer-Encoding must end with chunked",
+                })
+            };
         }
-        return if is_response {
-            Ok(Framing::UntilClose)
-        } else {
-            Err(io::Error::other("unsupported transfer coding"))
-        };
+        if codings.len() > 1 {
+            // Re-chunked, a body would lose its other codings: not passed on.
+            return Err(BadFraming {
+                code: 501,
+                message: "Unsupported transfer coding",
+            });
+        }
+        return Ok(Framing::Chunked);
     }
-    match headers.get("Content-Length") {
-        Some(length) => length
-            .trim()
-            .parse()
-            .map(Framing::Length)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad Content-Length")),
+    let lengths: Vec<&str> = headers
+        .get_all("Content-Length")
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    match lengths.first() {
+        Some(first) => match first.parse() {
+            Ok(length) if lengths.iter().all(|l| l == first) => Ok(Framing::Length(length)),
+            _ => Err(BadFraming {
+                code: 400,
+                message: "Bad Content-Length",
+            }),
+        },
         None if is_response => Ok(Framing::UntilClose),
         None => Ok(Framing::None),
     }
@@ -269,14 +333,11 @@ fn copy_body(
     Ok(total)
 }
 
-/// Connects to `host:port` within `timeout`: any address it resolves to.
-fn connect(host: &str, port: u16, timeout: Duration) -> io::Result<TcpStream> {
-    let mut last = io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("{host} resolves to nothing"),
-    );
-    for address in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&address, timeout) {
+/// Connects to the first of `addresses` that answers within `timeout`.
+fn connect(addresses: &[SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "resolves to nothing");
+    for address in addresses {
+        match TcpStream::connect_timeout(address, timeout) {
             Ok(stream) => return Ok(stream),
             Err(e) => last = e,
         }
@@ -350,11 +411,7 @@ impl ProxyHandler {
     /// `Proxy-Authorization: Basic <base64(user:password)>`, with the server's
     /// credentials. The scheme's name is case-insensitive (RFC 9110, 11.1).
     fn authorized(&self) -> bool {
-        let expected = &self
-            .server
-            .downcast_ref::<ProxyServer>()
-            .expect("a ProxyServer")
-            .credentials;
+        let expected = &self.proxy().credentials;
         self.headers
             .get("Proxy-Authorization")
             .and_then(|value| value.trim().split_once(' '))
@@ -377,22 +434,60 @@ impl ProxyHandler {
 // ANCHOR_END: solution
 
 impl ProxyHandler {
-    fn settings(&self) -> (Duration, Duration, Duration) {
-        let server = self
-            .server
+    fn proxy(&self) -> &ProxyServer {
+        self.server
             .downcast_ref::<ProxyServer>()
-            .expect("a ProxyServer");
-        (
-            server.connect_timeout,
-            server.upstream_timeout,
-            server.idle_timeout,
-        )
+            .expect("a ProxyServer")
     }
 
-    /// Connects upstream, or answers 502 (refused, unreachable) or 504 (too slow).
+    /// Where an absolute-form request goes: `(host, port, path)`, or an error sent to
+    /// the client (400 for a request that is not for a proxy, or that cannot be
+    /// delimited; 501 for a coding we cannot pass on).
+    fn target(&mut self) -> io::Result<Option<(String, u16, String, Framing)>> {
+        let Some((host, port, path)) = split_absolute(&self.path) else {
+            let explain = "This is a proxy: send the request in absolute form \
+                           (GET http://host/path HTTP/1.1), or CONNECT host:port";
+            self.send_error(400, Some("Not a proxy request"), Some(explain))?;
+            return Ok(None);
+        };
+        match framing(&self.headers, false) {
+            Ok(framing) => Ok(Some((host, port, path, framing))),
+            Err(bad) => {
+                self.send_error(bad.code, Some(bad.message), None)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The addresses `--upstream` lets the proxy reach for `host`, or a 403 sent to
+    /// the client (502 when the name does not resolve).
+    fn allowed_addresses(&mut self, host: &str, port: u16) -> io::Result<Option<Vec<SocketAddr>>> {
+        match self.proxy().destination(host, port) {
+            Ok(addresses) if !addresses.is_empty() => Ok(Some(addresses)),
+            Ok(_) => {
+                let explain = format!("This proxy does not reach {host}:{port}.");
+                self.send_error(403, Some("Destination not allowed"), Some(&explain))?;
+                Ok(None)
+            }
+            Err(e) => {
+                let explain = format!("Cannot resolve {host}: {e}");
+                self.send_error(502, None, Some(&explain))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Connects upstream, or answers 403 (not allowed), 502 (refused, unreachable)
+    /// or 504 (too slow).
     fn connect_upstream(&mut self, host: &str, port: u16) -> io::Result<Option<TcpStream>> {
-        let (connect_timeout, upstream_timeout, _) = self.settings();
-        match connect(host, port, connect_timeout) {
+        let Some(addresses) = self.allowed_addresses(host, port)? else {
+            return Ok(None);
+        };
+        let (connect_timeout, upstream_timeout) = {
+            let proxy = self.proxy();
+            (proxy.connect_timeout, proxy.upstream_timeout)
+        };
+        match connect(&addresses, connect_timeout) {
             Ok(stream) => {
                 stream.set_read_timeout(Some(upstream_timeout))?;
                 stream.set_write_timeout(Some(upstream_timeout))?;
@@ -422,43 +517,37 @@ impl ProxyHandler {
     /// Forwards the request to the origin its absolute URL names, and streams the
     /// answer back. Python's `do_GET`, `do_POST`, … all call it.
     fn forward(&mut self) -> io::Result<()> {
-        let Some((host, port, path)) = split_absolute(&self.path) else {
-            let explain = "This is a proxy: send the request in absolute form \
-                           (GET http://host/path HTTP/1.1), or CONNECT host:port";
-            return self.send_error(400, Some("Not a proxy request"), Some(explain));
+        let Some((host, port, path, request_framing)) = self.target()? else {
+            return Ok(());
         };
-        let request_framing = match framing(&self.headers, false) {
-            Ok(framing) => framing,
-            Err(_) => return self.send_error(501, Some("Unsupported transfer coding"), None),
-        };
+        // Both Transfer-Encoding and Content-Length: the chunks decide, and the
+        // connection closes after the answer (RFC 9112, 6.1), as a request smuggled
+        // through a disagreeing server would otherwise follow.
+        if self.headers.get("Transfer-Encoding").is_some()
+            && self.headers.get("Content-Length").is_some()
+        {
+            self.close_connection = true;
+        }
         let Some(upstream) = self.connect_upstream(&host, port)? else {
             return Ok(());
         };
 
-        // The request line and the end-to-end headers, then our own.
+        // The request line and the end-to-end headers, then our own. `Expect` is
+        // not passed on: `handle_expect_100` has answered it already.
         let mut head = format!("{} {path} HTTP/1.1\r\n", self.command);
         let mut has_host = false;
         for (name, value) in end_to_end(&self.headers) {
             has_host |= name.eq_ignore_ascii_case("host");
             // Via is rebuilt below, Content-Length from the framing.
-            if !name.eq_ignore_ascii_case("via") && !name.eq_ignore_ascii_case("content-length") {
+            if !["via", "content-length", "expect"].contains(&name.to_ascii_lowercase().as_str()) {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }
         }
         if !has_host {
             head.push_str(&format!("Host: {host}:{port}\r\n"));
         }
-        let via = self.headers.get_all("Via").join(", ");
-        let version = self.request_version.trim_start_matches("HTTP/").to_string();
-        let hop = format!("{version} socketserver-proxy");
-        head.push_str(&format!(
-            "Via: {}\r\n",
-            if via.is_empty() {
-                hop
-            } else {
-                format!("{via}, {hop}")
-            }
-        ));
+        let version = self.request_version.trim_start_matches("HTTP/");
+        head.push_str(&format!("Via: {}\r\n", via(&self.headers, version)));
         match request_framing {
             Framing::Length(length) => head.push_str(&format!("Content-Length: {length}\r\n")),
             Framing::Chunked => head.push_str("Transfer-Encoding: chunked\r\n"),
@@ -475,47 +564,75 @@ impl ProxyHandler {
                 matches!(request_framing, Framing::Chunked),
             )
         });
-        if let Err(e) = sent {
-            self.close_connection = true;
-            return Err(e); // the client went away mid-body, or the origin did
-        }
         drop(to_origin);
+        // A body not forwarded whole closes the client's connection: the client went
+        // away mid-body, or the origin answered early (a 413, a 501) and stopped
+        // reading. In the second case its answer is still passed on.
+        let body_error = sent.err();
+        if body_error.is_some() {
+            self.close_connection = true;
+        }
 
-        // The answer: status line and headers within the upstream timeout.
+        // The answer: interim ones first (RFC 9110, 15.2), then the final one.
         let mut from_origin = BufReader::with_capacity(64 * 1024, &upstream);
-        let (code, reason, headers) = match read_response_head(&mut from_origin) {
-            Ok(head) => head,
-            Err(e) if is_timeout(&e) => {
-                return self.send_error(
-                    504,
-                    None,
-                    Some(&format!("{host}:{port} did not answer in time")),
-                );
+        let (version, code, reason, headers) = loop {
+            let (version, code, reason, headers) = match read_response_head(&mut from_origin) {
+                Ok(head) => head,
+                Err(_) if body_error.is_some() => return Err(body_error.unwrap()),
+                Err(e) if is_timeout(&e) => {
+                    return self.send_error(
+                        504,
+                        None,
+                        Some(&format!("{host}:{port} did not answer in time")),
+                    );
+                }
+                Err(e) => {
+                    return self.send_error(
+                        502,
+                        None,
+                        Some(&format!("Bad answer from {host}:{port}: {e}")),
+                    );
+                }
+            };
+            if !(100..200).contains(&code) || code == 101 {
+                break (version, code, reason, headers);
             }
-            Err(e) => {
-                return self.send_error(
-                    502,
-                    None,
-                    Some(&format!("Bad answer from {host}:{port}: {e}")),
-                );
+            // A 100 is not passed on: a client that asked has had ours. Other interim
+            // answers (102, 103) go to a client that can take them.
+            if code != 100 && self.request_version.as_str() >= "HTTP/1.1" {
+                self.send_response_only(code, Some(&reason));
+                for (name, value) in end_to_end(&headers) {
+                    self.send_header(&name, &value);
+                }
+                self.end_headers()?;
             }
         };
-        let no_body =
-            self.command == "HEAD" || (100..200).contains(&code) || code == 204 || code == 304;
+        if code == 101 {
+            // We passed no Upgrade on, so no origin may switch protocols.
+            return self.send_error(502, None, Some("The origin switched protocols"));
+        }
+        let no_body = self.command == "HEAD" || code == 204 || code == 304;
         let response_framing = if no_body {
             Framing::None
         } else {
-            framing(&headers, true)?
+            match framing(&headers, true) {
+                Ok(framing) => framing,
+                Err(bad) => {
+                    let explain = format!("{host}:{port} answered with {}", bad.message);
+                    return self.send_error(502, None, Some(&explain));
+                }
+            }
         };
         self.log_request(Some(code), None);
         self.send_response_only(code, Some(&reason));
         for (name, value) in end_to_end(&headers) {
             // A body's length is re-sent from its framing; a HEAD's or a 304's as it is.
-            if no_body || !name.eq_ignore_ascii_case("content-length") {
+            let name_lower = name.to_ascii_lowercase();
+            if name_lower != "via" && (no_body || name_lower != "content-length") {
                 self.send_header(&name, &value);
             }
         }
-        self.send_header("Via", "1.1 socketserver-proxy");
+        self.send_header("Via", &via(&headers, &version));
         // Re-frame a body of unknown length as chunks for an HTTP/1.1 client, and
         // keep its connection; an HTTP/1.0 client reads to the close.
         let chunk_out = matches!(response_framing, Framing::Chunked | Framing::UntilClose)
@@ -523,8 +640,11 @@ impl ProxyHandler {
         match response_framing {
             Framing::Length(length) => self.send_header("Content-Length", &length.to_string()),
             _ if chunk_out => self.send_header("Transfer-Encoding", "chunked"),
-            Framing::None => {}
-            _ => self.send_header("Connection", "close"),
+            Framing::UntilClose => self.close_connection = true,
+            _ => {}
+        }
+        if self.close_connection {
+            self.send_header("Connection", "close");
         }
         self.end_headers()?;
         let this = &mut self.0;
@@ -552,7 +672,7 @@ impl ProxyHandler {
         self.end_headers()?;
         self.close_connection = true;
 
-        let (_, _, idle) = self.settings();
+        let idle = self.proxy().idle_timeout;
         let client: TcpStream = self.connection.try_clone()?.into();
         client.set_read_timeout(Some(idle))?;
         upstream.set_read_timeout(Some(idle))?;
@@ -576,8 +696,18 @@ fn pipe(mut from: &TcpStream, mut to: &TcpStream) -> io::Result<u64> {
     copied
 }
 
-/// Reads an answer's status line and headers: `(code, reason, headers)`.
-fn read_response_head(from: &mut impl BufRead) -> io::Result<(u16, String, HttpMessage)> {
+/// `Via` for the next hop: what the message carried, then this proxy, with the
+/// protocol version of the hop it came over (`1.0` from an HTTP/1.0 client or origin).
+fn via(headers: &HttpMessage, version: &str) -> String {
+    let mut hops = headers.get_all("Via");
+    let ours = format!("{version} socketserver-proxy");
+    hops.push(&ours);
+    hops.join(", ")
+}
+
+/// Reads an answer's status line and headers: `(version, code, reason, headers)`,
+/// the version without its `HTTP/`.
+fn read_response_head(from: &mut impl BufRead) -> io::Result<(String, u16, String, HttpMessage)> {
     let line = readline(from, 65537)?;
     if line.is_empty() {
         return Err(io::Error::new(
@@ -599,16 +729,48 @@ fn read_response_head(from: &mut impl BufRead) -> io::Result<(u16, String, HttpM
             )
         })?;
     let reason = words.next().unwrap_or("").to_string();
+    let version = version.trim_start_matches("HTTP/").to_string();
     let headers = parse_headers(from).map_err(|e| match e {
         socketserver::http::server::HeaderError::Io(e) => e,
         other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
     })?;
-    Ok((code, reason, headers))
+    Ok((version, code, reason, headers))
 }
 
 impl BaseHttpRequestHandler for ProxyHandler {
     const protocol_version: &'static str = "HTTP/1.1";
     const disable_nagle_algorithm: bool = true;
+
+    // ANCHOR: handle_expect_100
+    /// `Expect: 100-continue`: refuse at once what the request line and headers
+    /// already decide (not for a proxy, a bad framing, a destination not allowed),
+    /// so that the client never sends a body for nothing; otherwise answer `100
+    /// Continue` ourselves, as CPython's handler does for any HTTP/1.1 handler, and
+    /// do not pass the expectation on (`forward` drops it, and any 100 the origin
+    /// still sends): the client gets one `100 Continue`, and its body at once flows
+    /// through to the origin.
+    fn handle_expect_100(&mut self) -> io::Result<bool> {
+        // ANCHOR: expect
+        // Without the credentials, the 407 goes before the body, not after it.
+        if !self.authorized() {
+            self.require_credentials()?;
+            return Ok(false);
+        }
+        // ANCHOR_END: expect
+        if self.command != "CONNECT" {
+            let Some((host, port, _, _)) = self.target()? else {
+                return Ok(false);
+            };
+            if self.allowed_addresses(&host, port)?.is_none() {
+                return Ok(false);
+            }
+        }
+        // Python: return super().handle_expect_100()
+        self.send_response_only(100, None);
+        self.end_headers()?;
+        Ok(true)
+    }
+    // ANCHOR_END: handle_expect_100
 
     /// Every method is forwarded, `CONNECT` tunnels: Python would write
     /// `do_GET = do_HEAD = do_POST = … = forward` and `do_CONNECT = tunnel`.
@@ -634,14 +796,18 @@ fn main() -> io::Result<()> {
     } else {
         args.allow
     };
-    let allow = allow
-        .iter()
-        .map(|c| Cidr::parse(c))
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap_or_else(|error| {
-            eprintln!("proxy_1: --allow: {error}");
-            std::process::exit(2)
-        });
+    let networks = |option: &str, cidrs: &[String]| -> Vec<Cidr> {
+        cidrs
+            .iter()
+            .map(|c| Cidr::parse(c))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|error| {
+                eprintln!("proxy_1: {option}: {error}");
+                std::process::exit(2)
+            })
+    };
+    let allow = networks("--allow", &allow);
+    let upstream = networks("--upstream", &args.upstream);
     SigSet::from(Signal::SIGINT).thread_block()?;
     let where_ = format!("{}:{}", args.bind, args.port);
     let address: SocketAddr = support::or_exit(
@@ -658,6 +824,7 @@ fn main() -> io::Result<()> {
     let server = Arc::new(ProxyServer {
         base,
         allow,
+        upstream,
         connect_timeout: Duration::from_secs_f64(args.connect_timeout),
         upstream_timeout: Duration::from_secs_f64(args.upstream_timeout),
         idle_timeout: Duration::from_secs_f64(args.idle_timeout),
