@@ -666,12 +666,23 @@ fn replay(expected: &str, copy: &Path) -> String {
 }
 
 /// Makes what varies from run to run what the reader sees, in the output only (a `$`
-/// line is left as printed): ephemeral ports become 54321, process ids are numbered
-/// in order of appearance from 4242, dates are one fixed date, `after N ms` is
-/// rounded to half a second, a panic's thread id is 1, and the copy's path is `.`.
+/// line is left as printed): ephemeral ports are numbered in order of appearance
+/// from 54321 (so two connections still show two ports), process ids from 4242,
+/// dates are one fixed date, `after N ms` is rounded to half a second, a panic's
+/// thread id is 1, and the copy's path is `.`.
 struct Normaliser {
     copy: String,
     pids: Vec<String>,
+    ports: Vec<String>,
+}
+
+/// `n`'s number in order of first appearance in `seen`, counted from `first`.
+fn in_order(seen: &mut Vec<String>, n: &str, first: usize) -> String {
+    let index = seen.iter().position(|p| p == n).unwrap_or_else(|| {
+        seen.push(n.to_string());
+        seen.len() - 1
+    });
+    (first + index).to_string()
 }
 
 impl Normaliser {
@@ -697,19 +708,14 @@ impl Normaliser {
             "'127.0.0.1', ",
             "(\"127.0.0.1\", ",
         ] {
+            let ports = &mut self.ports;
             line = replace_numbers_after(&line, prefix, &mut |n: &str| match n.parse::<u32>() {
-                Ok(port) if port >= 32768 => "54321".to_string(),
+                Ok(port) if port >= 32768 => in_order(ports, n, 54321),
                 _ => n.to_string(),
             });
         }
         let pids = &mut self.pids;
-        let line = replace_numbers_after(&line, "pid ", &mut |n: &str| {
-            let index = pids.iter().position(|p| p == n).unwrap_or_else(|| {
-                pids.push(n.to_string());
-                pids.len() - 1
-            });
-            (4242 + index).to_string()
-        });
+        let line = replace_numbers_after(&line, "pid ", &mut |n: &str| in_order(pids, n, 4242));
         // Rust names a panicking thread with its id: `thread 'main' (81234) panicked`.
         let line = if line.starts_with("thread '") && line.contains(") panicked") {
             replace_numbers_after(&line, "' (", &mut |_: &str| "1".to_string())
@@ -908,6 +914,7 @@ fn every_run_it_output_is_what_a_real_run_prints() {
                                 let mut normaliser = Normaliser {
                                     copy: copy.display().to_string(),
                                     pids: Vec::new(),
+                                    ports: Vec::new(),
                                 };
                                 normaliser.text(&raw)
                             })
