@@ -42,7 +42,8 @@ impl BaseRequestHandler for SlowHandler {
         for i in 1..=10 {
             // One write per line, as Python's `self.wfile.write(…)`: `writeln!`
             // would send the pieces of its format one by one.
-            self.wfile.write_all(format!("line {i} of 10\n").as_bytes())?;
+            self.wfile
+                .write_all(format!("line {i} of 10\n").as_bytes())?;
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(())
