@@ -81,9 +81,12 @@ where
 }
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
-    let mut args = std::env::args().skip(1);
     let usage = "usage: blocking_threading_forking blocking|threading|forking [PORT]";
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    support::check_flags(&args, &[], usage);
+    let mut args = args.into_iter();
     let kind = args.next().unwrap_or_else(|| support::usage_error(usage));
     let port = support::port_argument(args.next(), 9999, usage);
     let address = ("127.0.0.1", port);

@@ -65,12 +65,11 @@ impl BaseHttpRequestHandler for Hello {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: hello_server [PORT] [--pool]";
-    if args.iter().any(|a| a.starts_with("--") && a != "--pool") {
-        support::usage_error(usage);
-    }
+    support::check_flags(&args, &["--pool"], usage);
     let port = support::port_argument(
         args.iter().find(|a| !a.starts_with("--")).cloned(),
         8000,

@@ -82,6 +82,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_get_post [PORT]");
     // ANCHOR: main

@@ -56,6 +56,7 @@ impl BaseHttpRequestHandler for KeepAliveHandler {
 
 // ANCHOR: main
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),

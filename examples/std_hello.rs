@@ -54,6 +54,7 @@ fn serve(stream: TcpStream) -> io::Result<()> {
 // ANCHOR_END: connection
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: std_hello [PORT]");
     let listener = support::or_exit(
         TcpListener::bind(("127.0.0.1", port)),

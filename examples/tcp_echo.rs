@@ -44,6 +44,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 9999, "usage: tcp_echo [PORT]");
     // ANCHOR: main

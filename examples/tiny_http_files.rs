@@ -70,7 +70,9 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 fn main() {
+    support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    support::check_flags(&args, &["--directory", "-d"], USAGE);
     let port: u16 = args
         .iter()
         .find(|a| a.parse::<u16>().is_ok())

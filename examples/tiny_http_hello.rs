@@ -29,7 +29,9 @@ fn serve(server: &Server) {
 // ANCHOR_END: hello
 
 fn main() {
+    support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    support::check_flags(&args, &["--workers"], USAGE);
     let port: u16 = args
         .iter()
         .find(|a| a.parse::<u16>().is_ok())

@@ -39,6 +39,7 @@ impl BaseRequestHandler for UpperHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 9999, "usage: udp_echo [PORT]");
     let server = UdpServer::<UpperHandler>::new(("127.0.0.1", port));

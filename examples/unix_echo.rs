@@ -36,6 +36,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let path = PathBuf::from(
         std::env::args()

@@ -76,6 +76,7 @@ impl BaseRequestHandler for PeerEchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -89,8 +90,5 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "classes_to_traits_1", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo, with the client's address, on 127.0.0.1 port {port} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

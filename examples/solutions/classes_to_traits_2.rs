@@ -77,6 +77,7 @@ impl BaseServer for ThreeClients {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -93,8 +94,5 @@ fn main() -> io::Result<()> {
         served: AtomicUsize::new(0),
     });
     println!("Serving TCP echo to three clients, on 127.0.0.1 port {port} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

@@ -51,14 +51,12 @@ fn serve<M: MixIn>(port: u16, name: &str) -> io::Result<()> {
     support::or_exit(bound, "classes_to_traits_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo with {name} on 127.0.0.1 port {port} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let threading = args.iter().any(|a| a == "--threading");

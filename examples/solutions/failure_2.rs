@@ -13,7 +13,6 @@ use std::fmt;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
 use socketserver::{BaseServer, ThreadPoolMixIn};
 
@@ -67,23 +66,16 @@ impl<const IDLE: bool> std::ops::DerefMut for Hello<IDLE> {
 }
 
 fn main() {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: failure_2 [PORT] [--keep-alive-timeout]";
-    if args
-        .iter()
-        .any(|a| a.starts_with("--") && a != "--keep-alive-timeout")
-    {
-        support::usage_error(usage);
-    }
+    support::check_flags(&args, &["--keep-alive-timeout"], usage);
     let port = support::port_argument(
         args.iter().find(|a| !a.starts_with("--")).cloned(),
         8000,
         usage,
     );
-    // The pool's workers start when the server activates: block Ctrl-C before, so
-    // that they inherit the mask and only shutdown_on_ctrl_c's thread takes it.
-    let _ = SigSet::from(Signal::SIGINT).thread_block();
     let served = if args.iter().any(|a| a == "--keep-alive-timeout") {
         serve::<true>(port)
     } else {
@@ -93,7 +85,6 @@ fn main() {
         eprintln!("failure_2: {error}");
         std::process::exit(1);
     }
-    println!("\nKeyboard interrupt received, exiting.");
 }
 
 /// Serves `Hello<IDLE>` on a pool of four workers until Ctrl-C.
@@ -112,6 +103,5 @@ fn serve<const IDLE: bool>(port: u16) -> io::Result<()> {
         "Serving hello on 127.0.0.1 port {port} with 4 workers, keep_alive_timeout = {} ...",
         if IDLE { "1 s" } else { "None" }
     );
-    support::shutdown_on_ctrl_c(&server);
     server.serve_forever(0.5)
 }

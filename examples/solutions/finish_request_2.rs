@@ -71,6 +71,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -86,8 +87,5 @@ fn main() -> io::Result<()> {
         greeting: "Welcome to the echo server.\n".to_string(),
     });
     println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

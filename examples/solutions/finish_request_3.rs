@@ -64,6 +64,7 @@ impl BaseServer for LeakyServer {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let shut_wr = args.iter().any(|a| a == "--shut-wr");
@@ -79,8 +80,5 @@ fn main() -> io::Result<()> {
     let server = Arc::new(LeakyServer { base, shut_wr });
     let how = if shut_wr { "with" } else { "without" };
     println!("Serving TCP echo on 127.0.0.1 port {port}, {how} SHUT_WR ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

@@ -60,6 +60,7 @@ impl BaseServer for RefuseAll {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -76,8 +77,5 @@ fn main() -> io::Result<()> {
     );
     let server = Arc::new(RefuseAll(server));
     println!("Refusing every client on 127.0.0.1 port {port} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

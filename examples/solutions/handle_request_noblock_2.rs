@@ -36,6 +36,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -52,8 +53,5 @@ fn main() -> io::Result<()> {
     );
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; a line `boom` or `panic` fails ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

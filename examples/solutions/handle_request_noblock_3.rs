@@ -36,6 +36,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handle
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -52,7 +53,6 @@ fn main() -> io::Result<()> {
     );
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; a line `exit` raises SystemExit(3) ...");
-    support::shutdown_on_ctrl_c(&server);
     // ANCHOR: main
     // Python prints no traceback for SystemExit: keep the panic hook quiet for it
     // (otherwise it prints "thread 'main' panicked at …" and "Box<dyn Any>").
@@ -71,7 +71,5 @@ fn main() -> io::Result<()> {
         },
     };
     // ANCHOR_END: main
-    served?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    served
 }

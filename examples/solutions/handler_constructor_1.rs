@@ -41,6 +41,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     NO_FLUSH.store(args.iter().any(|a| a == "--no-flush"), Ordering::Relaxed);
@@ -60,8 +61,5 @@ fn main() -> io::Result<()> {
         "after each line"
     };
     println!("Serving TCP echo on 127.0.0.1 port {port}, wbufsize 8192, flushing {flush} ...");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

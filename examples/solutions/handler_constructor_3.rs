@@ -63,6 +63,7 @@ impl BaseRequestHandler for HooksHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -77,8 +78,5 @@ fn main() -> io::Result<()> {
     println!(
         "Serving TCP echo on 127.0.0.1 port {port}; setup and finish say so, `boom` fails ..."
     );
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

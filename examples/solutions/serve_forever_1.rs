@@ -31,6 +31,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -43,10 +44,7 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "serve_forever_1", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, polling every 2.0 s ...");
-    support::shutdown_on_ctrl_c(&server);
     // ANCHOR: solution
-    server.serve_forever(2.0)?; // was 0.5
+    server.serve_forever(2.0) // was 0.5
     // ANCHOR_END: solution
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
 }

@@ -35,6 +35,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let mut args = std::env::args().skip(1);
     let usage = "usage: serve_forever_2 [PORT] [POLL_INTERVAL]";
@@ -52,7 +53,6 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "serve_forever_2", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, poll_interval={poll_interval:?}");
-    support::shutdown_on_ctrl_c(&server);
 
     // ANCHOR: solution
     let started = Instant::now();

@@ -45,6 +45,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -58,7 +59,6 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "serve_forever_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; send a line `shutdown` to stop it");
-    support::shutdown_on_ctrl_c(&server);
     // ANCHOR: main
     server.serve_forever(0.5)?;
     println!("serve_forever returned");

@@ -39,12 +39,7 @@ fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
     let usage = "usage: threading_mixin_2 [--daemon-threads] [--no-block-on-close] [PORT]";
-    if args
-        .iter()
-        .any(|a| a.starts_with("--") && a != "--daemon-threads" && a != "--no-block-on-close")
-    {
-        support::usage_error(usage);
-    }
+    support::check_flags(&args, &["--daemon-threads", "--no-block-on-close"], usage);
     let port = support::port_argument(
         args.iter().find(|a| !a.starts_with("--")).cloned(),
         9999,

@@ -38,6 +38,7 @@ impl BaseRequestHandler for PanickyHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let usage = "usage: threading_mixin_3 [PORT]";
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
@@ -47,9 +48,6 @@ fn main() -> io::Result<()> {
     let bound = server.server_bind().and_then(|()| server.server_activate());
     support::or_exit(bound, "threading_mixin_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
-    support::shutdown_on_ctrl_c(&server);
     println!("Serving a panicking echo on 127.0.0.1 port {port} (send the line `panic`) ...");
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

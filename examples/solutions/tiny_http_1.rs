@@ -43,6 +43,7 @@ impl BaseHttpRequestHandler for Hello {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: tiny_http_1 [PORT]");
     let mut server =
@@ -53,8 +54,5 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving hello on 127.0.0.1 port {port}, Nagle on, wbufsize 0. Try:");
     println!("  curl -i http://127.0.0.1:{port}/");
-    support::shutdown_on_ctrl_c(&server);
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    Ok(())
+    server.serve_forever(0.5)
 }

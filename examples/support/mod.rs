@@ -1,23 +1,43 @@
-//! What the small examples do with a newcomer's mistakes: a bad argument or a port
-//! that is taken gets one clear line on stderr and an exit status, never a panic;
-//! and Ctrl-C, which stops a server as `python -m http.server` stops.
-//! Each example includes it with `#[path = "support/mod.rs"] mod support;` (a copy in
-//! `examples/my_*.rs` can keep that line as it is).
+//! What the small examples do with a newcomer's mistakes: `--help` prints the usage
+//! line, a bad argument or a port that is taken gets one clear line on stderr and an
+//! exit status, and Ctrl-C one line, as `python -m http.server` says it; never a
+//! panic. Each example includes it with `#[path = "support/mod.rs"] mod support;` (a
+//! copy in `examples/my_*.rs` can keep that line as it is).
 #![allow(dead_code)] // each example uses what it needs of it
 
 use std::fmt::Display;
+use std::os::fd::BorrowedFd;
 use std::process::exit;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 
-use nix::sys::signal::{SigSet, Signal};
-use socketserver::BaseServer;
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+use nix::unistd::{getpid, write};
 
-/// `argument` as a port, `default` when there is none; `usage` and exit status 2 when
-/// it is not a port, as Python's `argparse` does.
+/// `argument` as a port, `default` when there is none; as Python's `argparse` does,
+/// `-h`/`--help` prints `usage` and exits with status 0, and anything else that is not
+/// a port prints `usage` and exits with status 2.
 pub fn port_argument(argument: Option<String>, default: u16, usage: &str) -> u16 {
+    check_flags(argument.as_slice(), &[], usage);
     match argument.map_or(Ok(default), |p| p.parse()) {
         Ok(port) => port,
         Err(_) => usage_error(usage),
+    }
+}
+
+/// `-h`/`--help` among `arguments`: `usage` on stdout and exit status 0. Any other
+/// argument starting with `-` that is not in `known`: `usage` and exit status 2.
+pub fn check_flags(arguments: &[String], known: &[&str], usage: &str) {
+    for argument in arguments {
+        if argument == "-h" || argument == "--help" {
+            println!("{usage}");
+            exit(0);
+        }
+    }
+    if arguments
+        .iter()
+        .any(|a| a.starts_with('-') && a.parse::<u16>().is_err() && !known.contains(&a.as_str()))
+    {
+        usage_error(usage);
     }
 }
 
@@ -33,7 +53,7 @@ pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl
     result.unwrap_or_else(|error| {
         // "Address already in use (os error 98)", whichever type carries it.
         let hint = if error.to_string().contains("already in use") {
-            " (is another server running there? give another port as the first argument)"
+            " (is another server running there? give it another port)"
         } else {
             ""
         };
@@ -42,20 +62,32 @@ pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl
     })
 }
 
-/// Python's `except KeyboardInterrupt:` around `serve_forever`, as in
-/// `http.server.test`: Ctrl-C makes a thread call `shutdown`, so `serve_forever`
-/// returns and `main` can say "Keyboard interrupt received, exiting.". Call it before
-/// the server starts a thread: SIGINT is blocked in the caller and in every thread
-/// started after, and only the waiting thread takes it. (A `ThreadPoolMixIn` starts
-/// its workers when it activates: block SIGINT before that, as `failure_2` does.) (On a blocking server,
-/// `shutdown` then waits for the request being handled, where Python's
-/// `KeyboardInterrupt` would interrupt it.)
-pub fn shutdown_on_ctrl_c<S: BaseServer + Send + Sync + 'static>(server: &Arc<S>) {
-    let ctrl_c = SigSet::from(Signal::SIGINT);
-    let _ = ctrl_c.thread_block();
-    let server = Arc::clone(server);
-    std::thread::spawn(move || {
-        let _ = ctrl_c.wait();
-        server.shutdown();
-    });
+/// The process that called [`exit_on_ctrl_c`]: a forked child ends silently.
+static MAIN_PROCESS: AtomicI32 = AtomicI32::new(0);
+
+/// Ctrl-C (SIGINT): `\nKeyboard interrupt received, exiting.` and exit status 0.
+/// Only what is safe in a signal handler: `getpid`, `write`, `_exit`.
+extern "C" fn on_ctrl_c(_: nix::libc::c_int) {
+    if getpid().as_raw() == MAIN_PROCESS.load(Ordering::Relaxed) {
+        // SAFETY: descriptor 1 is the process's stdout, open for its whole life.
+        let stdout = unsafe { BorrowedFd::borrow_raw(1) };
+        let _ = write(stdout, b"\nKeyboard interrupt received, exiting.\n");
+    }
+    // SAFETY: _exit ends the process at once, running nothing else.
+    unsafe { nix::libc::_exit(0) }
+}
+
+/// Ctrl-C ends the program at once with `python -m http.server`'s line, whatever
+/// its threads are doing (Python's `KeyboardInterrupt` interrupts a busy handler
+/// too); a forking server's children, which get the same Ctrl-C from the terminal,
+/// end without a word. Call it first in `main`.
+pub fn exit_on_ctrl_c() {
+    MAIN_PROCESS.store(getpid().as_raw(), Ordering::Relaxed);
+    let action = SigAction::new(
+        SigHandler::Handler(on_ctrl_c),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only calls async-signal-safe functions.
+    let _ = unsafe { sigaction(Signal::SIGINT, &action) };
 }
