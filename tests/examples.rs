@@ -2,7 +2,7 @@
 //! client. Each server binds port 0 (or a temporary path) on loopback, says where on
 //! stdout, and is killed at the end of its test.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream, UdpSocket};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -506,9 +506,9 @@ fn slow_clients_win_against_the_defaults_and_lose_against_a_deadline() {
     }
 }
 
-/// A newcomer's mistakes get one clear line and an exit status, never a panic: a bad
-/// argument (status 2, the usage line), and a port another program holds (status 1,
-/// the reason).
+/// A newcomer's mistakes get one clear line and an exit status, never a panic:
+/// `--help` (the usage line, status 0, as argparse), a bad argument (status 2, the
+/// usage line), and a port another program holds (status 1, the reason).
 #[test]
 fn a_bad_argument_or_a_taken_port_gets_one_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -540,6 +540,13 @@ fn a_bad_argument_or_a_taken_port_gets_one_line() {
         ),
     ];
     for (name, bad, busy) in cases {
+        let help = Command::new(example(name)).arg("--help").output().unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert_eq!(help.status.code(), Some(0), "{name} --help: {text}");
+        assert!(
+            text.to_lowercase().contains("usage:"),
+            "{name} --help: {text}"
+        );
         let output = Command::new(example(name)).args(*bad).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name} {bad:?}: {stderr}");
@@ -555,6 +562,67 @@ fn a_bad_argument_or_a_taken_port_gets_one_line() {
             stderr.contains("already in use"),
             "{name} {busy:?}: {stderr}"
         );
+    }
+}
+
+/// Ctrl-C, with a client connected (its handler busy, in a forked child for the
+/// forking server): the process says `python -m http.server`'s line once, exits with
+/// status 0, and leaves no child behind.
+#[test]
+fn ctrl_c_ends_a_busy_server_with_one_line() {
+    for (name, args) in [
+        ("tcp_echo", &["0"][..]),
+        ("blocking_threading_forking", &["blocking", "0"][..]),
+        ("blocking_threading_forking", &["forking", "0"][..]),
+        ("daemon_threads", &["0"][..]),
+        ("hello_server", &["0", "--pool"][..]),
+    ] {
+        let mut server = Running::start(name, args, &[]);
+        let port = server.port();
+        let mut client = connect(port);
+        client.write_all(b"x\n").unwrap();
+        let mut first = [0; 1];
+        client.read_exact(&mut first).unwrap(); // the handler is at work
+        // A terminal sends Ctrl-C to the whole process group: here the server and
+        // its children are the group of one process, so send it to each of them.
+        let group = server.child.id();
+        let children = std::fs::read_to_string(format!("/proc/{group}/task/{group}/children"))
+            .unwrap_or_default();
+        for pid in
+            std::iter::once(group.to_string()).chain(children.split_whitespace().map(String::from))
+        {
+            let pid = nix::unistd::Pid::from_raw(pid.parse().unwrap());
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        }
+        let mut said = Vec::new();
+        while let Ok(line) = server.lines.recv_timeout(TIMEOUT) {
+            said.push(line);
+        }
+        assert!(
+            said.ends_with(&[
+                String::new(),
+                "Keyboard interrupt received, exiting.".to_string()
+            ]),
+            "{name} {args:?}: {said:?}"
+        );
+        let status = server.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{name} {args:?}");
+        let mut rest = Vec::new();
+        // The end of the connection (or a reset, for the bytes the handler had not
+        // read yet), not the read timeout: no child still holds it.
+        let ended = client.read_to_end(&mut rest);
+        assert!(
+            ended.as_ref().map_or_else(
+                |e| !matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ),
+                |_| true
+            ),
+            "{name} {args:?}: still held ({ended:?})"
+        );
+        let stderr = server.stderr();
+        assert!(!stderr.contains("panicked"), "{name} {args:?}: {stderr}");
     }
 }
 

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one run of the browser may take.
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -137,17 +137,19 @@ impl Headless {
             let _ = stderr.read_to_end(&mut text);
             text
         });
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
+        // A thread waits for the browser; this one waits for that thread, bounded.
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let (send, exited) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(child.wait());
+        });
+        let status = match exited.recv_timeout(BROWSER_TIMEOUT) {
+            Ok(status) => Some(status.expect("wait for chromium")),
+            Err(_) => {
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                let _ = exited.recv();
+                None
             }
-            if started.elapsed() > BROWSER_TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
         };
         let out = out.join().unwrap();
         let err = err.join().unwrap();
