@@ -2,10 +2,13 @@
 //! leaves the directive, or an empty block), so these tests do: every include names a
 //! file that exists and an anchor with both ends; nothing of `{{#` survives; the
 //! HTML builds; every local link resolves; every example is taught, every
-//! `cargo run --example X` names a real one; no Rust is typed into the Markdown; and
-//! every "Run it" output in `book/outputs/` is what a real run prints today.
+//! `cargo run --example X` names a real one; no Rust is typed into the Markdown; every
+//! exercise has a folded solution and every solution program is run; every item
+//! Appendix B lists is marked in the code; and every transcript in `book/outputs/`
+//! is what its printed commands print today, replayed in a fresh copy.
 //!
-//! `UPDATE_BOOK_OUTPUTS=1 cargo test --test book` rewrites the outputs from real runs.
+//! `UPDATE_BOOK_OUTPUTS=1 cargo test --test book run_it` rewrites the transcripts from
+//! real runs (`BOOK_SESSIONS=a,b` picks some).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -22,7 +25,6 @@ use mdbook_driver::builtin_renderers::MarkdownRenderer;
 
 #[path = "../book/api_docs.rs"]
 mod api_docs;
-mod common;
 #[path = "../book/python_source.rs"]
 mod python_source;
 
