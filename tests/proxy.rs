@@ -819,6 +819,15 @@ fn curl_get_head_and_http_1_0_against_each_http_server() {
     }
 }
 
+/// The 2 MiB uploads curl makes: what, the headers that make it so, and how many
+/// `100 Continue`s curl asks for (its own `Expect` for a body over a megabyte, and for
+/// a chunked one; none once `-H 'Expect:'` turns it off).
+const UPLOADS: [(&str, &[&str], usize); 3] = [
+    ("2 MiB, Expect", &[], 1),
+    ("2 MiB, no Expect", &["-H", "Expect:"], 0),
+    ("chunked", &["-H", "Transfer-Encoding: chunked"], 1),
+];
+
 /// curl uploading to the `http.server`s, which do not take POST: small, 2 MiB with
 /// curl's own `Expect: 100-continue`, 2 MiB with `-H 'Expect:'`, and chunked. The
 /// origin's 501 comes back at once, after one `100 Continue` at most (the proxy's),
@@ -833,20 +842,13 @@ fn curl_uploads_to_http_servers_that_refuse_post() {
     for (name, origin) in http_server_origins() {
         let url = format!("http://127.0.0.1:{}/upload", origin.port);
         let hello = format!("http://127.0.0.1:{}/hello.txt", origin.port);
-        for (what, args, continues) in [
-            ("small", vec!["--data", "name=World"], 0),
-            ("2 MiB, Expect", vec!["--data-binary", upload], 1),
-            (
-                "2 MiB, no Expect",
-                vec!["-H", "Expect:", "--data-binary", upload],
-                0,
-            ),
-            (
-                "chunked",
-                vec!["-H", "Transfer-Encoding: chunked", "--data-binary", upload],
-                1,
-            ),
-        ] {
+        let small = ("small", vec!["--data", "name=World"], 0);
+        let big = UPLOADS.iter().map(|(what, headers, continues)| {
+            let mut args = headers.to_vec();
+            args.extend(["--data-binary", upload]);
+            (*what, args, *continues)
+        });
+        for (what, args, continues) in std::iter::once(small).chain(big) {
             let mut args = args.clone();
             // --next starts the options afresh.
             args.extend([url.as_str(), "--next", "-s", "--max-time", "30"]);
@@ -891,12 +893,8 @@ fn curl_uploads_round_trip_byte_for_byte() {
         assert_eq!(small.statuses(), [200], "{name}: {}", small.heads);
         assert!(small.body.ends_with(b"\r\n\nname=World"), "{name}");
 
-        for (what, extra, continues) in [
-            ("Expect", vec![], 1),
-            ("no Expect", vec!["-H", "Expect:"], 0),
-            ("chunked", vec!["-H", "Transfer-Encoding: chunked"], 1),
-        ] {
-            let mut args = extra.clone();
+        for (what, headers, continues) in UPLOADS {
+            let mut args = headers.to_vec();
             args.extend(["--data-binary", upload, url.as_str()]);
             let curl = curl_through(&proxy, &args);
             let mut expected = vec![100; continues];
