@@ -333,6 +333,40 @@ fn copy_body(
     Ok(total)
 }
 
+/// The writer to the origin. Once the origin stops taking bytes (it answered early
+/// and closed), it keeps the error and takes the rest without sending it, so that the
+/// client's body is still read to its end.
+struct UntilRefused<W> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W> UntilRefused<W> {
+    fn new(inner: W) -> Self {
+        UntilRefused { inner, error: None }
+    }
+}
+
+impl<W: Write> Write for UntilRefused<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.error.is_none() {
+            if let Err(e) = self.inner.write_all(buf) {
+                self.error = Some(e);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.error.is_none() {
+            if let Err(e) = self.inner.flush() {
+                self.error = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Connects to the first of `addresses` that answers within `timeout`.
 fn connect(addresses: &[SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "resolves to nothing");
@@ -555,8 +589,8 @@ impl ProxyHandler {
         }
         head.push_str("Connection: close\r\n\r\n");
 
-        let mut to_origin = io::BufWriter::with_capacity(64 * 1024, &upstream);
-        let sent = to_origin.write_all(head.as_bytes()).and_then(|()| {
+        let mut to_origin = io::BufWriter::with_capacity(64 * 1024, UntilRefused::new(&upstream));
+        let read = to_origin.write_all(head.as_bytes()).and_then(|()| {
             copy_body(
                 &mut self.rfile,
                 &mut to_origin,
@@ -564,12 +598,16 @@ impl ProxyHandler {
                 matches!(request_framing, Framing::Chunked),
             )
         });
-        drop(to_origin);
+        let refused = to_origin.into_inner().ok().and_then(|origin| origin.error);
         // A body not forwarded whole closes the client's connection: the client went
-        // away mid-body, or the origin answered early (a 413, a 501) and stopped
-        // reading. In the second case its answer is still passed on.
-        let body_error = sent.err();
-        if body_error.is_some() {
+        // away mid-body (`read`), or the origin answered early (a 413, a 501) and
+        // stopped reading (`refused`). Then the client's body was still read to its
+        // end, so that the client reads the origin's answer rather than a reset.
+        if let Err(e) = read {
+            self.close_connection = true;
+            return Err(e);
+        }
+        if refused.is_some() {
             self.close_connection = true;
         }
 
@@ -578,7 +616,7 @@ impl ProxyHandler {
         let (version, code, reason, headers) = loop {
             let (version, code, reason, headers) = match read_response_head(&mut from_origin) {
                 Ok(head) => head,
-                Err(_) if body_error.is_some() => return Err(body_error.unwrap()),
+                Err(_) if refused.is_some() => return Err(refused.unwrap()),
                 Err(e) if is_timeout(&e) => {
                     return self.send_error(
                         504,
