@@ -22,7 +22,7 @@ use crate::traced;
 
 /// The request a server hands to its handler: a connected socket for stream servers,
 /// `(packet, socket)` for datagram servers (Python: the `request` argument).
-pub type Request<S> = <<S as BaseServer>::SocketType as SocketType>::Request;
+pub type Request<S> = <<S as ServerBase>::SocketType as SocketType>::Request;
 
 // ANCHOR: ServerRef
 /// What a handler sees of its server: Python's `self.server`.
@@ -136,6 +136,21 @@ impl Drop for ServeForeverFinally<'_> {
     }
 }
 
+// ANCHOR: bind_and_activate
+/// The constructor's last step: `server_bind`, then `server_activate`, on the server
+/// being built; if either fails, `server_close` and the error.
+///
+/// Python: the end of `TCPServer.__init__`:
+/// `try: self.server_bind(); self.server_activate() except: self.server_close(); raise`.
+pub(crate) fn bind_and_activate_or_close<S: BaseServer>(server: &mut S) -> io::Result<()> {
+    let activated = server.server_bind().and_then(|()| server.server_activate());
+    if activated.is_err() {
+        server.server_close();
+    }
+    activated
+}
+// ANCHOR_END: bind_and_activate
+
 // ANCHOR: accept_backoff
 /// How long the accept loop waits after `accept` failed for want of descriptors.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -228,6 +243,79 @@ impl MixIn for Blocking {
     // ANCHOR_END: process_request
 }
 
+// ANCHOR: ServerBase
+/// The class a server is built on: its attributes (the [`TcpServer`] underneath) and
+/// the types Python's class decides: the handler class, stream or datagram, the
+/// mixin. Implemented by the crate's server classes ([`TcpServer`] and its aliases,
+/// [`HttpServer`](crate::http::server::HttpServer)) and, through [`Subclass`], by
+/// every struct that derefs to one of them.
+///
+/// It also holds the one hook whose body differs between the crate's classes,
+/// `server_bind` (`HTTPServer` records its name after binding), so that a subclass
+/// that does not override it gets its class's.
+pub trait ServerBase: Send + Sync + 'static {
+    /// Python: the `RequestHandlerClass` given to the constructor.
+    type RequestHandlerClass: BaseRequestHandler<
+        Target: HandlerBase<Request = <Self::SocketType as SocketType>::Request>,
+    >;
+    /// Stream or datagram: what `TCPServer` or `UDPServer` contributes.
+    type SocketType: SocketType;
+    /// The mixin that decides how `process_request` runs.
+    type MixIn: MixIn;
+    /// The crate's class this server is, or is a subclass of: `TcpServer<…>` or
+    /// `HttpServer<…>`.
+    type Class: ServerBase<
+            RequestHandlerClass = Self::RequestHandlerClass,
+            SocketType = Self::SocketType,
+            MixIn = Self::MixIn,
+        >;
+
+    /// The `TcpServer` this server is built on: its socket, addresses and attributes.
+    fn base(&self) -> &TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn>;
+    /// The same, to change before binding (`server_bind` records the real address).
+    fn base_mut(
+        &mut self,
+    ) -> &mut TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn>;
+    /// The crate's class, with its own attributes (`HttpServer::server_name`).
+    fn class_mut(&mut self) -> &mut Self::Class;
+
+    /// The class's `server_bind` body, run on `this`, the most-derived server.
+    fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()>;
+}
+
+/// Marks a struct as a Python subclass of the server class it derefs to: it then is
+/// a [`ServerBase`] with that class's attributes and types, and implements
+/// [`BaseServer`] with only the hooks it overrides. [`subclass!`](crate::subclass)
+/// writes it; a struct with fields of its own writes `Deref`, `DerefMut` and
+/// `impl Subclass for MyServer {}` by hand.
+pub trait Subclass: std::ops::DerefMut {}
+
+impl<T> ServerBase for T
+where
+    T: Subclass<Target: ServerBase> + Send + Sync + 'static,
+{
+    type RequestHandlerClass = <T::Target as ServerBase>::RequestHandlerClass;
+    type SocketType = <T::Target as ServerBase>::SocketType;
+    type MixIn = <T::Target as ServerBase>::MixIn;
+    type Class = <T::Target as ServerBase>::Class;
+
+    fn base(&self) -> &TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn> {
+        (**self).base()
+    }
+    fn base_mut(
+        &mut self,
+    ) -> &mut TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn> {
+        (**self).base_mut()
+    }
+    fn class_mut(&mut self) -> &mut Self::Class {
+        (**self).class_mut()
+    }
+    fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()> {
+        <T::Target as ServerBase>::server_bind(this)
+    }
+}
+// ANCHOR_END: ServerBase
+
 /// Python: `socketserver.BaseServer`, the server loop and its hooks.
 ///
 /// The template methods ([`serve_forever`](Self::serve_forever),
@@ -235,13 +323,12 @@ impl MixIn for Blocking {
 /// [`_handle_request_noblock`](Self::_handle_request_noblock)) call the hooks on
 /// `self`, so a type that overrides a hook changes what the loop does, as a Python
 /// subclass does. [`TcpServer`] implements it with every default. To override a hook,
-/// wrap a server in your own type, point [`base`](Self::base) at it, and write the
-/// hook:
+/// wrap a server in your own type, mark it a [`subclass!`](crate::subclass) of the
+/// server it wraps, and write the hook:
 ///
 /// ```no_run
-/// use std::io;
 /// use socket2::SockAddr;
-/// use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn, ThreadingTcpServer};
+/// use socketserver::{BaseServer, Request, ThreadingTcpServer};
 /// # use socketserver::{BaseRequestHandler, StreamRequestHandler};
 /// # struct Echo(StreamRequestHandler);
 /// # socketserver::subclass!(Echo(StreamRequestHandler));
@@ -249,14 +336,9 @@ impl MixIn for Blocking {
 ///
 /// // class LoopbackOnly(socketserver.ThreadingTCPServer):
 /// struct LoopbackOnly(ThreadingTcpServer<Echo>);
+/// socketserver::subclass!(LoopbackOnly(ThreadingTcpServer<Echo>));
 ///
 /// impl BaseServer for LoopbackOnly {
-///     type RequestHandlerClass = Echo;
-///     type SocketType = Stream;
-///     type MixIn = ThreadingMixIn;
-///     fn base(&self) -> &ThreadingTcpServer<Echo> {
-///         &self.0
-///     }
 ///     // def verify_request(self, request, client_address):
 ///     fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
 ///         client_address.as_socket().is_some_and(|a| a.ip().is_loopback())
@@ -264,28 +346,49 @@ impl MixIn for Blocking {
 /// }
 /// ```
 ///
+/// ## `super()`
+///
+/// Every hook's body is an associated function of the class that defines it in
+/// Python, generic over the server it runs on: the hook's default calls it, and so
+/// can an override, as Python 2 wrote `TCPServer.shutdown_request(self, request)`:
+///
+/// ```text
+/// def shutdown_request(self, request):         fn shutdown_request(&self, request: Request<Self>) {
+///     self.shutdown_called += 1                     self.shutdown_called.fetch_add(1, SeqCst);
+///     super().shutdown_request(request)             TcpServer::shutdown_request(self, request)
+///                                               }
+/// ```
+///
+/// `self` stays your server inside the body, so the hooks it calls
+/// (`self.close_request(request)`) are your overrides, as in Python. The bodies of
+/// `BaseServer` and `TCPServer` are on [`TcpServer`] (and so on its aliases:
+/// `ThreadingTcpServer::process_request(self, …)` runs the mixin's, as `super()`
+/// does in a subclass of `ThreadingTCPServer`); `HTTPServer`'s `server_bind` is
+/// [`HttpServer::server_bind`](crate::http::server::HttpServer::server_bind).
+/// Calling the trait instead, `BaseServer::shutdown_request(self, request)`, is
+/// calling your own override again.
+///
 /// Methods that hand `self` to another thread take `self: &Arc<Self>`: Python's `self`
 /// is a shared, reference-counted object, and Rust says so. Build a server, set its
 /// attributes, then share it with `Arc::new` (or [`TcpServer::into_arc`]).
-pub trait BaseServer: Sized + Send + Sync + 'static {
-    /// Python: the `RequestHandlerClass` given to the constructor.
-    type RequestHandlerClass: BaseRequestHandler<Target: HandlerBase<Request = Request<Self>>>;
-    /// Stream or datagram: what `TCPServer` or `UDPServer` contributes.
-    type SocketType: SocketType;
-    /// The mixin that decides how `process_request` runs.
-    type MixIn: MixIn;
-
-    /// The `TcpServer` this server is built on: its socket, addresses and attributes.
-    fn base(&self) -> &TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn>;
-
-    // ANCHOR: server_activate
-    /// Python: `BaseServer.server_activate()`, overridden by `TCPServer` to `listen`.
-    /// Called by the constructor, after `server_bind`.
-    fn server_activate(&self) -> io::Result<()> {
-        let base = self.base();
-        Self::SocketType::server_activate(&*base.socket()?, base.request_queue_size)
+pub trait BaseServer: ServerBase + Sized {
+    // ANCHOR: server_bind_hook
+    /// Binds the socket to `server_address`. Called by the constructor.
+    ///
+    /// Python: `TCPServer.server_bind()` (and `HTTPServer.server_bind()`): the body
+    /// is the class's ([`TcpServer::server_bind`],
+    /// [`HttpServer::server_bind`](crate::http::server::HttpServer::server_bind)).
+    fn server_bind(&mut self) -> io::Result<()> {
+        <Self as ServerBase>::server_bind(self)
     }
-    // ANCHOR_END: server_activate
+    // ANCHOR_END: server_bind_hook
+
+    /// Python: `TCPServer.server_activate()`: `listen` (nothing for datagrams).
+    /// Called by the constructor, after `server_bind`. Body:
+    /// [`TcpServer::server_activate`].
+    fn server_activate(&self) -> io::Result<()> {
+        TcpServer::server_activate(self)
+    }
 
     // ANCHOR: serve_forever
     /// Handles one request at a time until [`shutdown`](Self::shutdown).
@@ -341,15 +444,11 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     }
     // ANCHOR_END: shutdown
 
-    // ANCHOR: service_actions
     /// Called by `serve_forever` on every turn of its loop, request or not.
-    /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
-    ///
-    /// Python: `BaseServer.service_actions()`.
+    /// Python: `BaseServer.service_actions()`. Body: [`TcpServer::service_actions`].
     fn service_actions(&self) {
-        self.base().mixin.service_actions();
+        TcpServer::service_actions(self)
     }
-    // ANCHOR_END: service_actions
 
     // ANCHOR: handle_request
     /// Handles one request, waiting at most `self.timeout` for it
@@ -430,13 +529,113 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     }
     // ANCHOR_END: _handle_request_noblock
 
+    /// Called by `handle_request` when `self.timeout` passes with no request.
+    /// Python: `BaseServer.handle_timeout()`. Body: [`TcpServer::handle_timeout`].
+    fn handle_timeout(&self) {
+        TcpServer::handle_timeout(self)
+    }
+
+    /// Takes the next request from the socket. Python: `TCPServer.get_request()`.
+    /// Body: [`TcpServer::get_request`].
+    fn get_request(&self) -> io::Result<(Request<Self>, SockAddr)> {
+        TcpServer::get_request(self)
+    }
+
+    /// Decides whether to process a request. Python:
+    /// `BaseServer.verify_request(request, client_address)`. Body:
+    /// [`TcpServer::verify_request`].
+    fn verify_request(&self, request: &Request<Self>, client_address: &SockAddr) -> bool {
+        TcpServer::verify_request(self, request, client_address)
+    }
+
+    /// Processes one request, as the mixin decides. Python:
+    /// `BaseServer.process_request(request, client_address)` and the mixins'
+    /// overrides. Body: [`TcpServer::process_request`].
+    fn process_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        TcpServer::process_request(self, request, client_address)
+    }
+
+    /// Closes the server. Python: `TCPServer.server_close()` and the mixins'
+    /// overrides. Body: [`TcpServer::server_close`].
+    fn server_close(&self) {
+        TcpServer::server_close(self)
+    }
+
+    /// Constructs the handler, which does all the work. Python:
+    /// `BaseServer.finish_request(request, client_address)`. Body:
+    /// [`TcpServer::finish_request`].
+    fn finish_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        TcpServer::finish_request(self, request, client_address)
+    }
+
+    /// Ends one request, then `close_request`. Python:
+    /// `TCPServer.shutdown_request(request)`. Body: [`TcpServer::shutdown_request`].
+    fn shutdown_request(&self, request: Request<Self>) {
+        TcpServer::shutdown_request(self, request)
+    }
+
+    /// Closes one request. Python: `TCPServer.close_request(request)`. Body:
+    /// [`TcpServer::close_request`].
+    fn close_request(&self, request: Request<Self>) {
+        TcpServer::close_request(self, request)
+    }
+
+    /// Reports an error from processing a request. Python:
+    /// `BaseServer.handle_error(request, client_address)`. Body:
+    /// [`TcpServer::handle_error`].
+    fn handle_error(
+        &self,
+        request: &Request<Self>,
+        client_address: &SockAddr,
+        error: &HandlerError,
+    ) {
+        TcpServer::handle_error(self, request, client_address, error)
+    }
+
+    /// The listening socket's descriptor, -1 once closed.
+    ///
+    /// Python: `TCPServer.fileno()`.
+    fn fileno(&self) -> RawFd {
+        self.base().socket().map(|s| s.as_raw_fd()).unwrap_or(-1)
+    }
+}
+
+/// The bodies of `BaseServer`'s hooks (and of `TCPServer`'s `get_request`,
+/// `shutdown_request` and `close_request`), run on `this`, the most-derived server:
+/// what the hooks' defaults call, and what an override calls for Python's `super()`.
+/// Generic over `this`, so the hooks a body calls are `this`'s overrides.
+impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
+    // ANCHOR: service_actions
+    /// Called by `serve_forever` on every turn of its loop, request or not.
+    /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
+    ///
+    /// Python: `BaseServer.service_actions()`.
+    pub fn service_actions<S>(this: &S)
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        this.base().mixin.service_actions();
+    }
+    // ANCHOR_END: service_actions
+
     // ANCHOR: handle_timeout
     /// Called by `handle_request` when `self.timeout` passes with no request.
     /// Nothing here; [`ForkingMixIn`](crate::ForkingMixIn) reaps its children.
     ///
     /// Python: `BaseServer.handle_timeout()`.
-    fn handle_timeout(&self) {
-        self.base().mixin.handle_timeout();
+    pub fn handle_timeout<S>(this: &S)
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        this.base().mixin.handle_timeout();
     }
     // ANCHOR_END: handle_timeout
 
@@ -445,8 +644,11 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// `recvfrom(max_packet_size)` for a datagram server.
     ///
     /// Python: `TCPServer.get_request()` and `UDPServer.get_request()`.
-    fn get_request(&self) -> io::Result<(Request<Self>, SockAddr)> {
-        let base = self.base();
+    pub fn get_request<S>(this: &S) -> io::Result<(Request<S>, SockAddr)>
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let base = this.base();
         base.socket_type.get_request(&base.socket()?)
     }
     // ANCHOR_END: get_request
@@ -456,8 +658,11 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// clients: a refused request is shut down, never processed.
     ///
     /// Python: `BaseServer.verify_request(request, client_address)`.
-    fn verify_request(&self, request: &Request<Self>, client_address: &SockAddr) -> bool {
-        let _ = (request, client_address);
+    pub fn verify_request<S>(this: &S, request: &Request<S>, client_address: &SockAddr) -> bool
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let _ = (this, request, client_address);
         true
     }
     // ANCHOR_END: verify_request
@@ -468,25 +673,19 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// [`ForkingMixIn`](crate::ForkingMixIn)).
     ///
     /// Python: `BaseServer.process_request(request, client_address)`, which the
-    /// mixins override.
-    fn process_request(
-        self: &Arc<Self>,
-        request: Request<Self>,
+    /// mixins override: `ThreadingTcpServer::process_request(self, …)` is
+    /// `super().process_request(…)` in a subclass of `ThreadingTCPServer`.
+    pub fn process_request<S>(
+        this: &Arc<S>,
+        request: Request<S>,
         client_address: SockAddr,
-    ) -> Result<(), HandlerError> {
-        Self::MixIn::process_request(self, request, client_address)
+    ) -> Result<(), HandlerError>
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        M::process_request(this, request, client_address)
     }
     // ANCHOR_END: process_request_dispatch
-
-    /// Closes the server: the socket, then the mixin's part (join request threads,
-    /// reap children). Called by `Drop` too, as Python's `with server:` calls it.
-    ///
-    /// Python: `TCPServer.server_close()` with the mixins' overrides.
-    fn server_close(&self) {
-        let _span = crate::__span!("server_close").entered();
-        self.base().close_socket();
-        self.base().mixin.server_close();
-    }
 
     // ANCHOR: finish_request
     /// Finishes one request by constructing the handler: the handler's constructor
@@ -494,16 +693,17 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     ///
     /// Python: `BaseServer.finish_request(request, client_address)`, that is
     /// `self.RequestHandlerClass(request, client_address, self)`.
-    fn finish_request(
-        self: &Arc<Self>,
-        request: Request<Self>,
+    pub fn finish_request<S>(
+        this: &Arc<S>,
+        request: Request<S>,
         client_address: SockAddr,
-    ) -> Result<(), HandlerError> {
-        let server: ServerRef = self.clone();
-        traced!(
-            "__init__",
-            Self::RequestHandlerClass::__init__(request, client_address, server)
-        )?;
+    ) -> Result<(), HandlerError>
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+        H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
+    {
+        let server: ServerRef = this.clone();
+        traced!("__init__", H::__init__(request, client_address, server))?;
         Ok(())
     }
     // ANCHOR_END: finish_request
@@ -514,9 +714,12 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// shut down.
     ///
     /// Python: `TCPServer.shutdown_request(request)` and `UDPServer.shutdown_request`.
-    fn shutdown_request(&self, request: Request<Self>) {
-        Self::SocketType::shutdown_request(&request);
-        traced!(self.close_request(request));
+    pub fn shutdown_request<S>(this: &S, request: Request<S>)
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        K::shutdown_request(&request);
+        traced!(this.close_request(request));
     }
 
     /// Closes one request. A stream request's socket closes when its last reference
@@ -525,7 +728,11 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     ///
     /// Python: `TCPServer.close_request(request)` (`request.close()`) and
     /// `UDPServer.close_request` (nothing).
-    fn close_request(&self, request: Request<Self>) {
+    pub fn close_request<S>(this: &S, request: Request<S>)
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let _ = this;
         drop(request);
     }
     // ANCHOR_END: shutdown_request
@@ -537,13 +744,15 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
     /// Python: `BaseServer.handle_error(request, client_address)`, which prints the
     /// traceback; Rust has the error value (and the panic message, which the panic
     /// hook has already printed with its location).
-    fn handle_error(
-        &self,
-        request: &Request<Self>,
+    pub fn handle_error<S>(
+        this: &S,
+        request: &Request<S>,
         client_address: &SockAddr,
         error: &HandlerError,
-    ) {
-        let _ = request;
+    ) where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let _ = (this, request);
         let dashes = "-".repeat(40);
         eprintln!(
             "{dashes}\nException occurred during processing of request from {}\n{error}\n{dashes}",
@@ -551,11 +760,4 @@ pub trait BaseServer: Sized + Send + Sync + 'static {
         );
     }
     // ANCHOR_END: handle_error
-
-    /// The listening socket's descriptor, -1 once closed.
-    ///
-    /// Python: `TCPServer.fileno()`.
-    fn fileno(&self) -> RawFd {
-        self.base().socket().map(|s| s.as_raw_fd()).unwrap_or(-1)
-    }
 }

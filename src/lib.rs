@@ -82,7 +82,9 @@ mod udp_server;
 mod unix_server;
 
 pub use address::{ToServerAddress, address_repr};
-pub use base_server::{BaseServer, Blocking, HandlerError, MixIn, Request, ServerRef, SystemExit};
+pub use base_server::{
+    BaseServer, Blocking, HandlerError, MixIn, Request, ServerBase, ServerRef, Subclass, SystemExit,
+};
 pub use forking::{
     ForkingMixIn, ForkingTcpServer, ForkingUdpServer, ForkingUnixDatagramServer,
     ForkingUnixStreamServer,
@@ -128,9 +130,10 @@ macro_rules! traced {
 // ANCHOR_END: traced
 
 // ANCHOR: subclass
-/// Writes the three impls that let a struct stand for a Python subclass of a handler
-/// class: `Deref` and `DerefMut` to the base class's attributes, and `From` the base,
-/// which the server uses to construct the handler.
+/// Writes the impls that let a struct stand for a Python subclass of a handler or
+/// server class: `Deref` and `DerefMut` to the base class, `From` the base (which
+/// the server uses to construct a handler), and [`Subclass`] (which makes a server
+/// wrapper a server of its base's kind).
 ///
 /// ```text
 /// class EchoHandler(StreamRequestHandler): ...      # Python
@@ -139,7 +142,18 @@ macro_rules! traced {
 /// ```
 ///
 /// After it, `self.rfile`, `self.wfile`, `self.client_address` read as in Python. A
-/// handler with fields of its own writes the three impls by hand, as the
+/// struct with fields of its own names the field that holds the base, and gets all
+/// but `From`:
+///
+/// ```text
+/// struct CountingServer { base: ThreadingTcpServer<Echo>, served: AtomicUsize }
+/// socketserver::subclass!(CountingServer { base: ThreadingTcpServer<Echo> });
+///
+/// struct DirectoryServer<H> { base: ThreadingHttpServer<H>, directory: PathBuf }
+/// socketserver::subclass!(DirectoryServer<H> { base: ThreadingHttpServer<H> });
+/// ```
+///
+/// A handler with fields of its own writes `From` by hand, as the
 /// [`BaseRequestHandler`] documentation shows.
 #[macro_export]
 macro_rules! subclass {
@@ -155,11 +169,26 @@ macro_rules! subclass {
                 &mut self.0
             }
         }
+        impl $crate::Subclass for $name {}
         impl ::std::convert::From<$base> for $name {
             fn from(base: $base) -> Self {
                 $name(base)
             }
         }
+    };
+    ($name:ident $(< $($param:ident),+ >)? { $field:ident : $base:ty }) => {
+        impl $(< $($param),+ >)? ::std::ops::Deref for $name $(< $($param),+ >)? {
+            type Target = $base;
+            fn deref(&self) -> &$base {
+                &self.$field
+            }
+        }
+        impl $(< $($param),+ >)? ::std::ops::DerefMut for $name $(< $($param),+ >)? {
+            fn deref_mut(&mut self) -> &mut $base {
+                &mut self.$field
+            }
+        }
+        impl $(< $($param),+ >)? $crate::Subclass for $name $(< $($param),+ >)? {}
     };
 }
 // ANCHOR_END: subclass

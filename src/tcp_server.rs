@@ -11,7 +11,9 @@ use std::time::Duration;
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ShutdownState};
+use crate::base_server::{
+    BaseServer, Blocking, MixIn, ServerBase, ShutdownState, bind_and_activate_or_close,
+};
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 
 /// What a stream or datagram server does differently: the hooks that Python's
@@ -113,7 +115,7 @@ pub struct TcpServer<H, K: SocketType = Stream, M: MixIn = Blocking> {
     _handler: PhantomData<fn() -> H>,
 }
 
-impl<H, K, M> BaseServer for TcpServer<H, K, M>
+impl<H, K, M> ServerBase for TcpServer<H, K, M>
 where
     H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     K: SocketType,
@@ -122,10 +124,29 @@ where
     type RequestHandlerClass = H;
     type SocketType = K;
     type MixIn = M;
+    type Class = Self;
 
     fn base(&self) -> &Self {
         self
     }
+    fn base_mut(&mut self) -> &mut Self {
+        self
+    }
+    fn class_mut(&mut self) -> &mut Self {
+        self
+    }
+    fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+        TcpServer::server_bind(this)
+    }
+}
+
+/// Every hook with its default: `TCPServer` itself.
+impl<H, K, M> BaseServer for TcpServer<H, K, M>
+where
+    H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
+    K: SocketType,
+    M: MixIn,
+{
 }
 
 impl<H, K, M> TcpServer<H, K, M>
@@ -168,11 +189,7 @@ where
             _handler: PhantomData,
         };
         if bind_and_activate {
-            let activated = server.server_bind().and_then(|()| server.server_activate());
-            if let Err(error) = activated {
-                server.server_close();
-                return Err(error);
-            }
+            bind_and_activate_or_close(&mut server)?;
         }
         Ok(server)
     }
@@ -184,20 +201,51 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
     /// Binds the socket, setting `SO_REUSEADDR`/`SO_REUSEPORT` first if asked, and
     /// records the address actually bound.
     ///
-    /// Python: `TCPServer.server_bind()`.
-    pub fn server_bind(&mut self) -> io::Result<()> {
-        let socket = self.socket()?;
-        if self.allow_reuse_address {
+    /// Python: `TCPServer.server_bind()`. An override calls it as
+    /// `TcpServer::server_bind(self)`.
+    pub fn server_bind<S>(this: &mut S) -> io::Result<()>
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let base = this.base_mut();
+        let socket = base.socket()?;
+        if base.allow_reuse_address {
             socket.set_reuse_address(true)?;
         }
-        if self.allow_reuse_port {
+        if base.allow_reuse_port {
             socket.set_reuse_port(true)?;
         }
-        socket.bind(&self.server_address)?;
-        self.server_address = socket.local_addr()?;
+        socket.bind(&base.server_address)?;
+        base.server_address = socket.local_addr()?;
         Ok(())
     }
     // ANCHOR_END: server_bind
+
+    // ANCHOR: server_activate
+    /// Python: `TCPServer.server_activate()`: `self.socket.listen(request_queue_size)`;
+    /// `UDPServer` does nothing. Called by the constructor, after `server_bind`.
+    pub fn server_activate<S>(this: &S) -> io::Result<()>
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let base = this.base();
+        K::server_activate(&*base.socket()?, base.request_queue_size)
+    }
+    // ANCHOR_END: server_activate
+
+    /// Closes the server: the socket, then the mixin's part (join request threads,
+    /// reap children). Called by `Drop` too, as Python's `with server:` calls it.
+    ///
+    /// Python: `TCPServer.server_close()` with the mixins' overrides, which call it
+    /// first (`super().server_close()`) and then wait for their workers.
+    pub fn server_close<S>(this: &S)
+    where
+        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+    {
+        let _span = crate::__span!("server_close").entered();
+        this.base().close_socket();
+        this.base().mixin.server_close();
+    }
 
     /// The server's socket. Python: the `socket` attribute; here an error once
     /// `server_close` has closed it.

@@ -33,7 +33,7 @@ use socketserver::http::server::{
     _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
     SimpleHttpRequest, no_such_method,
 };
-use socketserver::{BaseServer, Blocking, HandlerBase, Stream, TcpServer};
+use socketserver::{BaseServer, HandlerBase};
 
 /// Bounds every read of a client, and of a socketless handler.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -723,14 +723,8 @@ struct DirServer {
     directory: PathBuf,
 }
 
-impl BaseServer for DirServer {
-    type RequestHandlerClass = SimpleNoLog;
-    type SocketType = Stream;
-    type MixIn = Blocking;
-    fn base(&self) -> &TcpServer<SimpleNoLog> {
-        &self.base
-    }
-}
+socketserver::subclass!(DirServer { base: HttpServer<SimpleNoLog> });
+impl BaseServer for DirServer {}
 
 /// Python's `SimpleHTTPServerTestCase.setUp`: the server serves `root` (Python: the
 /// system's temporary directory, its current directory), in which `tempdir` holds

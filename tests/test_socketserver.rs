@@ -8,6 +8,7 @@ mod common;
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::Shutdown;
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -18,7 +19,7 @@ use common::*;
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
     BaseRequest, BaseRequestHandler, BaseServer, Blocking, HandlerError, MixIn, Request, Stream,
-    StreamRequestHandler, SystemExit, TcpServer, ThreadingMixIn, ThreadingTcpServer,
+    StreamRequestHandler, Subclass, SystemExit, TcpServer, ThreadingMixIn, ThreadingTcpServer,
     ThreadingUdpServer, ThreadingUnixDatagramServer, ThreadingUnixStreamServer, UdpServer,
     UnixDatagramServer, UnixStreamServer,
 };
@@ -194,13 +195,20 @@ struct ErrorTestServer<E: Raise, M: MixIn = Blocking> {
     done: Mutex<Option<mpsc::Sender<()>>>,
 }
 
-impl<E: Raise, M: MixIn> BaseServer for ErrorTestServer<E, M> {
-    type RequestHandlerClass = BadHandler<E, M>;
-    type SocketType = Stream;
-    type MixIn = M;
-    fn base(&self) -> &TcpServer<BadHandler<E, M>, Stream, M> {
+impl<E: Raise, M: MixIn> Deref for ErrorTestServer<E, M> {
+    type Target = TcpServer<BadHandler<E, M>, Stream, M>;
+    fn deref(&self) -> &Self::Target {
         &self.base
     }
+}
+impl<E: Raise, M: MixIn> DerefMut for ErrorTestServer<E, M> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.base
+    }
+}
+impl<E: Raise, M: MixIn> Subclass for ErrorTestServer<E, M> {}
+
+impl<E: Raise, M: MixIn> BaseServer for ErrorTestServer<E, M> {
     fn handle_error(
         &self,
         _request: &Request<Self>,
@@ -210,7 +218,7 @@ impl<E: Raise, M: MixIn> BaseServer for ErrorTestServer<E, M> {
         self.log.lock().unwrap().push("Error handled");
     }
     fn shutdown_request(&self, request: Request<Self>) {
-        self.base.shutdown_request(request);
+        TcpServer::shutdown_request(self, request); // super().shutdown_request(*pos, **kw)
         if let Some(done) = self.done.lock().unwrap().take() {
             let _ = done.send(());
         }
@@ -371,19 +379,15 @@ struct RefusingServer {
     shutdown_called: AtomicUsize,
 }
 
+socketserver::subclass!(RefusingServer { base: TcpServer<StreamEcho> });
+
 impl BaseServer for RefusingServer {
-    type RequestHandlerClass = StreamEcho;
-    type SocketType = Stream;
-    type MixIn = Blocking;
-    fn base(&self) -> &TcpServer<StreamEcho> {
-        &self.base
-    }
     fn verify_request(&self, _request: &Request<Self>, _client_address: &SockAddr) -> bool {
         false
     }
     fn shutdown_request(&self, request: Request<Self>) {
         self.shutdown_called.fetch_add(1, Ordering::SeqCst);
-        self.base.shutdown_request(request);
+        TcpServer::shutdown_request(self, request); // socketserver.TCPServer.shutdown_request(self, request)
     }
 }
 
@@ -558,13 +562,8 @@ fn handle_request_timeout_calls_handle_timeout() {
         base: TcpServer<StreamEcho>,
         timeouts: AtomicUsize,
     }
+    socketserver::subclass!(Timing { base: TcpServer<StreamEcho> });
     impl BaseServer for Timing {
-        type RequestHandlerClass = StreamEcho;
-        type SocketType = Stream;
-        type MixIn = Blocking;
-        fn base(&self) -> &TcpServer<StreamEcho> {
-            &self.base
-        }
         fn handle_timeout(&self) {
             self.timeouts.fetch_add(1, Ordering::SeqCst);
         }

@@ -7,6 +7,7 @@ mod common;
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use nix::unistd::{ForkResult, fork};
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
     BaseRequest, BaseRequestHandler, BaseServer, ForkingMixIn, ForkingTcpServer, ForkingUdpServer,
-    ForkingUnixDatagramServer, ForkingUnixStreamServer, HandlerError, Request, Stream, SystemExit,
-    TcpServer,
+    ForkingUnixDatagramServer, ForkingUnixStreamServer, HandlerError, Request, Subclass,
+    SystemExit,
 };
 
 /// Python: `simple_subprocess`: a child of our own, not the server's, must still be
@@ -116,13 +117,20 @@ impl<const EXIT: bool> BaseRequestHandler for BadHandler<EXIT> {
 /// Python's `ForkingErrorTestServer(ForkingMixIn, BaseErrorTestServer)`.
 struct ForkingErrorTestServer<const EXIT: bool>(ForkingTcpServer<BadHandler<EXIT>>);
 
-impl<const EXIT: bool> BaseServer for ForkingErrorTestServer<EXIT> {
-    type RequestHandlerClass = BadHandler<EXIT>;
-    type SocketType = Stream;
-    type MixIn = ForkingMixIn;
-    fn base(&self) -> &TcpServer<BadHandler<EXIT>, Stream, ForkingMixIn> {
+impl<const EXIT: bool> Deref for ForkingErrorTestServer<EXIT> {
+    type Target = ForkingTcpServer<BadHandler<EXIT>>;
+    fn deref(&self) -> &Self::Target {
         &self.0
     }
+}
+impl<const EXIT: bool> DerefMut for ForkingErrorTestServer<EXIT> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+impl<const EXIT: bool> Subclass for ForkingErrorTestServer<EXIT> {}
+
+impl<const EXIT: bool> BaseServer for ForkingErrorTestServer<EXIT> {
     fn handle_error(
         &self,
         _request: &Request<Self>,

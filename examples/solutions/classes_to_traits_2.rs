@@ -23,8 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use socket2::SockAddr;
 use socketserver::{
-    BaseRequestHandler, BaseServer, Request, Stream, StreamRequestHandler, ThreadingMixIn,
-    ThreadingTcpServer, address_repr,
+    BaseRequestHandler, BaseServer, Request, StreamRequestHandler, ThreadingTcpServer, address_repr,
 };
 
 #[path = "../support/mod.rs"]
@@ -55,14 +54,9 @@ struct ThreeClients {
     served: AtomicUsize,
 }
 
-impl BaseServer for ThreeClients {
-    type RequestHandlerClass = EchoHandler;
-    type SocketType = Stream;
-    type MixIn = ThreadingMixIn;
-    fn base(&self) -> &ThreadingTcpServer<EchoHandler> {
-        &self.base
-    }
+socketserver::subclass!(ThreeClients { base: ThreadingTcpServer<EchoHandler> });
 
+impl BaseServer for ThreeClients {
     // def verify_request(self, request, client_address):
     fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
         let served = self.served.fetch_add(1, Ordering::SeqCst) + 1; // self.served += 1

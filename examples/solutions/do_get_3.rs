@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use clap::Parser;
 use nix::sys::signal::{SigSet, Signal};
+use socketserver::BaseServer;
 use socketserver::http::server::{
-    _get_best_family, BaseHttpRequestHandler, SimpleHttpMethods, SimpleHttpRequest,
+    _get_best_family, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods, SimpleHttpRequest,
     ThreadingHttpServer,
 };
-use socketserver::{BaseServer, Stream, TcpServer, ThreadingMixIn};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -104,30 +104,31 @@ struct DualStackServer<H> {
     directory: PathBuf,
 }
 
+socketserver::subclass!(DualStackServer<H> { base: ThreadingHttpServer<H> });
+
 impl<const HTTP11: bool> BaseServer for DualStackServer<Handler<HTTP11>> {
-    type RequestHandlerClass = Handler<HTTP11>;
-    type SocketType = Stream;
-    type MixIn = ThreadingMixIn;
-    fn base(&self) -> &TcpServer<Handler<HTTP11>, Stream, ThreadingMixIn> {
-        &self.base
+    // def server_bind(self):
+    fn server_bind(&mut self) -> io::Result<()> {
+        // suppress exception when protocol is IPv4
+        // with contextlib.suppress(Exception):
+        //     self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        let _ = self.socket()?.set_only_v6(false);
+        HttpServer::server_bind(self) // return super().server_bind()
     }
 }
 
 impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
+    /// Python: `DualStackServer(addr, HandlerClass)`: `TCPServer.__init__` runs
+    /// the subclass's `server_bind`, then `server_activate`.
     fn new(address: std::net::SocketAddr, directory: PathBuf) -> io::Result<Self> {
-        let mut base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
-        // def server_bind(self):
-        //     # suppress exception when protocol is IPv4
-        //     with contextlib.suppress(Exception):
-        //         self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        //     return super().server_bind()
-        let _ = base.socket()?.set_only_v6(false);
-        let activated = base.server_bind().and_then(|()| base.server_activate());
+        let base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
+        let mut server = DualStackServer { base, directory };
+        let activated = server.server_bind().and_then(|()| server.server_activate());
         if let Err(error) = activated {
-            base.server_close();
+            server.server_close();
             return Err(error);
         }
-        Ok(DualStackServer { base, directory })
+        Ok(server)
     }
 }
 
@@ -137,7 +138,7 @@ fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -
     let addr = support::or_exit(_get_best_family(bind, port), "do_get_3", where_);
     let httpd = DualStackServer::<Handler<HTTP11>>::new(addr, directory);
     let httpd = Arc::new(support::or_exit(httpd, "do_get_3", addr));
-    let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();
+    let address = httpd.socket()?.local_addr()?.as_socket().unwrap();
     let (host, port) = (address.ip().to_string(), address.port());
     let url_host = if host.contains(':') {
         format!("[{host}]")

@@ -22,9 +22,7 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socketserver::{
-    BaseRequestHandler, BaseServer, Blocking, Stream, StreamRequestHandler, TcpServer,
-};
+use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -36,14 +34,8 @@ struct GreetingServer {
     greeting: String,
 }
 
-impl BaseServer for GreetingServer {
-    type RequestHandlerClass = EchoHandler;
-    type SocketType = Stream;
-    type MixIn = Blocking;
-    fn base(&self) -> &TcpServer<EchoHandler> {
-        &self.base
-    }
-}
+socketserver::subclass!(GreetingServer { base: TcpServer<EchoHandler> });
+impl BaseServer for GreetingServer {}
 // ANCHOR_END: server
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.

@@ -13,8 +13,7 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
 use socketserver::{
-    BaseRequestHandler, BaseServer, Blocking, Request, SocketType, Stream, StreamRequestHandler,
-    TcpServer,
+    BaseRequestHandler, BaseServer, Request, SocketType, Stream, StreamRequestHandler, TcpServer,
 };
 
 #[path = "../support/mod.rs"]
@@ -43,14 +42,9 @@ struct LeakyServer {
     shut_wr: bool,
 }
 
-impl BaseServer for LeakyServer {
-    type RequestHandlerClass = EchoHandler;
-    type SocketType = Stream;
-    type MixIn = Blocking;
-    fn base(&self) -> &TcpServer<EchoHandler> {
-        &self.base
-    }
+socketserver::subclass!(LeakyServer { base: TcpServer<EchoHandler> });
 
+impl BaseServer for LeakyServer {
     fn shutdown_request(&self, request: Request<Self>) {
         if self.shut_wr {
             Stream::shutdown_request(&request); // request.shutdown(socket.SHUT_WR)

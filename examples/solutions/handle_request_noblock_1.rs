@@ -18,9 +18,7 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
 use socket2::SockAddr;
-use socketserver::{
-    BaseRequestHandler, BaseServer, Blocking, Request, Stream, StreamRequestHandler, TcpServer,
-};
+use socketserver::{BaseRequestHandler, BaseServer, Request, StreamRequestHandler, TcpServer};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -43,15 +41,9 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR: solution
 /// Python: `class RefuseAll(socketserver.TCPServer)`.
 struct RefuseAll(TcpServer<EchoHandler>);
+socketserver::subclass!(RefuseAll(TcpServer<EchoHandler>));
 
 impl BaseServer for RefuseAll {
-    type RequestHandlerClass = EchoHandler;
-    type SocketType = Stream;
-    type MixIn = Blocking;
-    fn base(&self) -> &TcpServer<EchoHandler> {
-        &self.0
-    }
-
     // def verify_request(self, request, client_address): return False
     fn verify_request(&self, _request: &Request<Self>, _client_address: &SockAddr) -> bool {
         false

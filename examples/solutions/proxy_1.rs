@@ -20,7 +20,7 @@ use nix::sys::signal::{SigSet, Signal};
 use socket2::SockAddr;
 use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
-use socketserver::{BaseServer, Request, Stream, TcpServer, ThreadingMixIn};
+use socketserver::{BaseServer, Request};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -114,15 +114,9 @@ struct ProxyServer {
     credentials: String,
 }
 
+socketserver::subclass!(ProxyServer { base: ThreadingHttpServer<ProxyHandler> });
+
 impl BaseServer for ProxyServer {
-    type RequestHandlerClass = ProxyHandler;
-    type SocketType = Stream;
-    type MixIn = ThreadingMixIn;
-
-    fn base(&self) -> &TcpServer<ProxyHandler, Stream, ThreadingMixIn> {
-        &self.base
-    }
-
     /// Serve only the networks given by `--allow`.
     fn verify_request(&self, _request: &Request<Self>, client_address: &SockAddr) -> bool {
         client_address

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod process;
 
 use std::io::{self, BufRead, Read, Write};
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +17,7 @@ use std::time::Duration;
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
     BaseRequestHandler, BaseServer, DatagramRequestHandler, HandlerError, MixIn, Request,
-    SocketType, StreamRequestHandler, TcpServer,
+    SocketType, StreamRequestHandler, Subclass, TcpServer,
 };
 
 /// Python: `TEST_STR = b"hello world\n"`.
@@ -50,6 +51,19 @@ impl BaseRequestHandler for DatagramEcho {
 /// closes the request and re-raises, so that any handler error fails the test.
 pub struct MyServer<H, K: SocketType, M: MixIn>(pub TcpServer<H, K, M>);
 
+impl<H, K: SocketType, M: MixIn> Deref for MyServer<H, K, M> {
+    type Target = TcpServer<H, K, M>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+impl<H, K: SocketType, M: MixIn> DerefMut for MyServer<H, K, M> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+impl<H, K: SocketType, M: MixIn> Subclass for MyServer<H, K, M> {}
+
 impl<H, K, M> BaseServer for MyServer<H, K, M>
 where
     TcpServer<H, K, M>: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
@@ -57,12 +71,6 @@ where
     K: SocketType,
     M: MixIn,
 {
-    type RequestHandlerClass = H;
-    type SocketType = K;
-    type MixIn = M;
-    fn base(&self) -> &TcpServer<H, K, M> {
-        &self.0
-    }
     fn handle_error(
         &self,
         request: &Request<Self>,

@@ -11,9 +11,9 @@ use std::io;
 use std::ops::{Deref, DerefMut};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn};
+use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase, bind_and_activate_or_close};
 use crate::handlers::{BaseRequestHandler, HandlerBase};
-use crate::tcp_server::{Stream, TcpServer};
+use crate::tcp_server::{SocketType, Stream, TcpServer};
 use crate::threading::ThreadingMixIn;
 
 mod base_handler;
@@ -59,18 +59,36 @@ pub type ThreadingHttpServer<H> = HttpServer<H, ThreadingMixIn>;
 /// Python; see [`ThreadPoolMixIn`](crate::ThreadPoolMixIn)).
 pub type ThreadPoolHttpServer<H> = HttpServer<H, crate::ThreadPoolMixIn>;
 
-impl<H, M> BaseServer for HttpServer<H, M>
+impl<H, M> ServerBase for HttpServer<H, M>
 where
-    H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as crate::SocketType>::Request>>,
+    H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as SocketType>::Request>>,
     M: MixIn,
 {
     type RequestHandlerClass = H;
     type SocketType = Stream;
     type MixIn = M;
+    type Class = Self;
 
     fn base(&self) -> &TcpServer<H, Stream, M> {
         &self.base
     }
+    fn base_mut(&mut self) -> &mut TcpServer<H, Stream, M> {
+        &mut self.base
+    }
+    fn class_mut(&mut self) -> &mut Self {
+        self
+    }
+    fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+        HttpServer::server_bind(this)
+    }
+}
+
+/// Every hook with `TCPServer`'s default but `server_bind`, which is `HTTPServer`'s.
+impl<H, M> BaseServer for HttpServer<H, M>
+where
+    H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as SocketType>::Request>>,
+    M: MixIn,
+{
 }
 
 impl<H, M: MixIn> Deref for HttpServer<H, M> {
@@ -124,11 +142,7 @@ where
             server_port: 0,
         };
         if bind_and_activate {
-            let activated = server.server_bind().and_then(|()| server.server_activate());
-            if let Err(error) = activated {
-                server.server_close();
-                return Err(error);
-            }
+            bind_and_activate_or_close(&mut server)?;
         }
         Ok(server)
     }
@@ -137,13 +151,15 @@ where
     // ANCHOR: http_server_bind
     /// Binds as `TcpServer` does, then records `server_name` and `server_port`.
     ///
-    /// Python: `HTTPServer.server_bind()`.
-    pub fn server_bind(&mut self) -> io::Result<()> {
-        self.base.server_bind()?;
-        let address = self.base.server_address.as_socket();
+    /// Python: `HTTPServer.server_bind()`. An override calls it as
+    /// `HttpServer::server_bind(self)`.
+    pub fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+        TcpServer::server_bind(this)?; // socketserver.TCPServer.server_bind(self)
+        let address = this.base().server_address.as_socket();
         let (host, port) = address.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
-        self.server_name = builtins::getfqdn(&host);
-        self.server_port = port;
+        let class = this.class_mut();
+        class.server_name = builtins::getfqdn(&host);
+        class.server_port = port;
         Ok(())
     }
     // ANCHOR_END: http_server_bind
