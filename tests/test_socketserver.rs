@@ -606,3 +606,204 @@ fn udp_truncates_and_always_replies() {
     server.handle_request().unwrap();
     assert_eq!(receive(&client, 100), b"", "an empty reply datagram");
 }
+
+// --- super() ------------------------------------------------------------------------
+// An override calls the base body (`TcpServer::hook(self, …)`, Python's
+// `super().hook(…)`), and the hooks that body calls are the override's, as `self`
+// is still the subclass in Python.
+
+/// A `ThreadingTCPServer` subclass that counts the hooks it overrides, each of which
+/// calls super.
+struct Counting {
+    base: ThreadingTcpServer<StreamEcho>,
+    calls: Mutex<Vec<&'static str>>,
+}
+socketserver::subclass!(Counting { base: ThreadingTcpServer<StreamEcho> });
+
+impl Counting {
+    fn new() -> Arc<Self> {
+        Arc::new(Counting {
+            base: ThreadingTcpServer::new(("127.0.0.1", 0)).unwrap(),
+            calls: Mutex::new(Vec::new()),
+        })
+    }
+    fn called(&self, hook: &'static str) {
+        self.calls.lock().unwrap().push(hook);
+    }
+    fn calls(&self) -> Vec<&'static str> {
+        self.calls.lock().unwrap().clone()
+    }
+    /// One client that sends a line and reads the echo to the end.
+    fn echo_once(self: &Arc<Self>) {
+        let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        client.connect(&self.server_address).unwrap();
+        (&client).write_all(b"hello\n").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        self.handle_request().unwrap();
+        // The end of the echo comes after the request thread's shutdown_request.
+        assert_eq!(receive(&client, 100), b"hello\n");
+    }
+}
+
+impl BaseServer for Counting {
+    fn process_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        self.called("process_request");
+        // super().process_request(request, client_address): ThreadingMixIn's.
+        ThreadingTcpServer::process_request(self, request, client_address)
+    }
+    fn finish_request(
+        self: &Arc<Self>,
+        request: Request<Self>,
+        client_address: SockAddr,
+    ) -> Result<(), HandlerError> {
+        self.called("finish_request");
+        TcpServer::finish_request(self, request, client_address)
+    }
+    fn shutdown_request(&self, request: Request<Self>) {
+        self.called("shutdown_request");
+        TcpServer::shutdown_request(self, request)
+    }
+    fn close_request(&self, request: Request<Self>) {
+        self.called("close_request");
+        TcpServer::close_request(self, request)
+    }
+    fn server_close(&self) {
+        TcpServer::server_close(self); // the socket, then ThreadingMixIn's join
+        self.called("server_close");
+    }
+}
+
+/// Python: a subclass's `shutdown_request` that calls `super()` reaches its own
+/// `close_request` through `TCPServer.shutdown_request`'s `self.close_request`.
+#[test]
+fn shutdown_request_super_calls_close_request_override() {
+    let server = Counting::new();
+    let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    client.connect(&server.server_address).unwrap();
+    server.shutdown_request(server.get_request().unwrap().0);
+    assert_eq!(server.calls(), ["shutdown_request", "close_request"]);
+    // TCPServer's body did its part: SHUT_WR, then the close; the client reads EOF.
+    assert!(receive(&client, 1).is_empty());
+    server.server_close();
+}
+
+/// The mixin's `process_request`, reached through super, starts a thread whose
+/// `finish_request` and `shutdown_request` are the subclass's, as in Python.
+#[test]
+fn process_request_super_runs_the_mixin_which_calls_the_overrides() {
+    let server = Counting::new();
+    server.echo_once();
+    server.server_close(); // joins the request thread: its calls are all in
+    assert_eq!(
+        server.calls(),
+        [
+            "process_request",
+            "finish_request",
+            "shutdown_request",
+            "close_request",
+            "server_close"
+        ]
+    );
+    assert_eq!(
+        server.mixin.tracked_threads(),
+        0,
+        "super() joined the threads"
+    );
+}
+
+/// `server_close` with super closes the socket and joins the request threads.
+#[test]
+fn server_close_super_closes_the_socket_and_joins() {
+    let server = Counting::new();
+    server.echo_once();
+    assert!(server.fileno() >= 0);
+    server.server_close();
+    assert_eq!(server.fileno(), -1);
+    assert_eq!(server.mixin.tracked_threads(), 0);
+    assert_eq!(server.calls().last(), Some(&"server_close"));
+}
+
+/// Python's `HTTPServer.server_bind` calls `socketserver.TCPServer.server_bind(self)`;
+/// a subclass's `server_bind` calls `super().server_bind()` and gets both: the
+/// address bound and the name recorded. The constructor runs the subclass's hook.
+#[test]
+fn server_bind_super_binds_and_records_the_name() {
+    use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+    struct Quiet(BaseHttpRequest);
+    socketserver::subclass!(Quiet(BaseHttpRequest));
+    impl BaseHttpRequestHandler for Quiet {}
+
+    struct Binding {
+        base: HttpServer<Quiet>,
+        bound: bool,
+    }
+    socketserver::subclass!(Binding { base: HttpServer<Quiet> });
+    impl BaseServer for Binding {
+        fn server_bind(&mut self) -> io::Result<()> {
+            self.bound = true;
+            HttpServer::server_bind(self) // super().server_bind()
+        }
+    }
+
+    let base = HttpServer::<Quiet>::with_bind_and_activate(("127.0.0.1", 0), false).unwrap();
+    let mut server = Binding { base, bound: false };
+    assert_eq!(server.server_port, 0);
+    server.server_bind().unwrap();
+    assert!(server.bound);
+    let port = server.server_address.as_socket().unwrap().port();
+    assert_ne!(port, 0, "TCPServer.server_bind recorded the real address");
+    assert_eq!(
+        server.server_port, port,
+        "HTTPServer.server_bind recorded the port"
+    );
+    assert!(!server.server_name.is_empty());
+}
+
+/// `handle_error` with super still prints Python's report; `verify_request` with
+/// super still says yes; both overrides ran on the way.
+#[test]
+fn handle_error_and_verify_request_super_run_the_base_bodies() {
+    struct Failing(StreamRequestHandler);
+    socketserver::subclass!(Failing(StreamRequestHandler));
+    impl BaseRequestHandler for Failing {
+        fn handle(&mut self) -> io::Result<()> {
+            Err(io::Error::other("Test error"))
+        }
+    }
+    struct Reporting {
+        base: TcpServer<Failing>,
+        calls: Mutex<Vec<&'static str>>,
+    }
+    socketserver::subclass!(Reporting { base: TcpServer<Failing> });
+    impl BaseServer for Reporting {
+        fn verify_request(&self, request: &Request<Self>, client_address: &SockAddr) -> bool {
+            self.calls.lock().unwrap().push("verify_request");
+            TcpServer::verify_request(self, request, client_address)
+        }
+        fn handle_error(&self, request: &Request<Self>, address: &SockAddr, error: &HandlerError) {
+            self.calls.lock().unwrap().push("handle_error");
+            TcpServer::handle_error(self, request, address, error)
+        }
+        fn close_request(&self, request: Request<Self>) {
+            self.calls.lock().unwrap().push("close_request");
+            TcpServer::close_request(self, request)
+        }
+    }
+    let server = Arc::new(Reporting {
+        base: TcpServer::new(("127.0.0.1", 0)).unwrap(),
+        calls: Mutex::new(Vec::new()),
+    });
+    let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    client.connect(&server.server_address).unwrap();
+    server.handle_request().unwrap();
+    assert!(receive(&client, 1).is_empty());
+    assert_eq!(
+        *server.calls.lock().unwrap(),
+        ["verify_request", "handle_error", "close_request"],
+        "verify_request said yes, the error was reported, then the request closed"
+    );
+}

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use common::*;
-use nix::sys::wait::{WaitStatus, waitpid};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
 use nix::unistd::{ForkResult, fork};
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
@@ -189,8 +189,67 @@ fn forking_parent_only_closes() {
     no_children_left(&*server);
 }
 
+/// super() on a forking server: `process_request` calls `ForkingMixIn`'s through
+/// super, which forks and, in the parent, calls `self.close_request`: the
+/// subclass's. `service_actions` with super reaps the child.
+fn process_request_super_forks_and_calls_close_request_override() {
+    struct Counting {
+        base: ForkingTcpServer<StreamEcho>,
+        calls: std::sync::Mutex<Vec<&'static str>>,
+    }
+    socketserver::subclass!(Counting { base: ForkingTcpServer<StreamEcho> });
+    impl BaseServer for Counting {
+        fn process_request(
+            self: &Arc<Self>,
+            request: Request<Self>,
+            client_address: SockAddr,
+        ) -> Result<(), HandlerError> {
+            self.calls.lock().unwrap().push("process_request");
+            ForkingTcpServer::process_request(self, request, client_address) // super()
+        }
+        fn close_request(&self, request: Request<Self>) {
+            self.calls.lock().unwrap().push("close_request");
+            ForkingTcpServer::close_request(self, request)
+        }
+        fn service_actions(&self) {
+            self.calls.lock().unwrap().push("service_actions");
+            ForkingTcpServer::service_actions(self) // ForkingMixIn's: collect_children
+        }
+    }
+    let server = Arc::new(Counting {
+        base: ForkingTcpServer::new(("127.0.0.1", 0)).unwrap(),
+        calls: std::sync::Mutex::new(Vec::new()),
+    });
+    let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    client.connect(&server.server_address).unwrap();
+    (&client).write_all(b"hello\n").unwrap();
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    server.handle_request().unwrap();
+    assert_eq!(receive(&client, 100), b"hello\n", "the child echoed");
+    assert_eq!(
+        *server.calls.lock().unwrap(),
+        ["process_request", "close_request"]
+    );
+    // Wait until the child has exited, without reaping it (WNOWAIT); then one turn
+    // of service_actions, through super, reaps it.
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT;
+    waitid(Id::All, flags).unwrap();
+    server.service_actions();
+    assert_eq!(server.mixin.active_children(), Some(Default::default()));
+    assert_eq!(
+        server.calls.lock().unwrap().last(),
+        Some(&"service_actions")
+    );
+    server.server_close();
+    no_children_left(&*server);
+}
+
 fn main() {
-    let cases: [(&str, fn()); 7] = [
+    let cases: [(&str, fn()); 8] = [
+        (
+            "process_request_super_forks_and_calls_close_request_override",
+            process_request_super_forks_and_calls_close_request_override,
+        ),
         ("test_forking_tcp_server", test_forking_tcp_server),
         (
             "test_forking_unix_stream_server",
