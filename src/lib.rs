@@ -24,6 +24,8 @@
 //! | `ThreadingMixIn`, `ForkingMixIn` | the mixin type parameter `M` ([`ThreadingMixIn`], [`ForkingMixIn`]; [`Blocking`] for none) |
 //! | `class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass` | `type ThreadingTcpServer<H> = TcpServer<H, Stream, ThreadingMixIn>;` |
 //! | `RequestHandlerClass` | the type parameter `H` |
+//! | `class MyServer(ThreadingTCPServer)` overriding a hook | `struct MyServer(ThreadingTcpServer<H>)`, [`subclass!`], and `impl BaseServer for MyServer` with that hook |
+//! | `super().shutdown_request(request)` (Python 2: `TCPServer.shutdown_request(self, request)`) | `TcpServer::shutdown_request(self, request)`: the body, run on your server, so the hooks it calls are your overrides ([`BaseServer`] explains) |
 //! | `BaseRequestHandler` and its hooks | trait [`BaseRequestHandler`] |
 //! | attributes of `StreamRequestHandler` (`rfile`, `wfile`, …) | struct [`StreamRequestHandler`], which your handler wraps and derefs to |
 //! | attributes of `DatagramRequestHandler` (`packet`, `socket`, …) | struct [`DatagramRequestHandler`] |

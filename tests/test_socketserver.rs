@@ -373,6 +373,7 @@ fn test_write() {
 
 // --- MiscTestCase -------------------------------------------------------------------
 
+// ANCHOR: RefusingServer
 /// Python's `MyServer` of the Issue #26309 test.
 struct RefusingServer {
     base: TcpServer<StreamEcho>,
@@ -390,6 +391,7 @@ impl BaseServer for RefusingServer {
         TcpServer::shutdown_request(self, request); // socketserver.TCPServer.shutdown_request(self, request)
     }
 }
+// ANCHOR_END: RefusingServer
 
 /// Issue #26309: a request that `verify_request` refuses is shut down exactly once.
 #[test]

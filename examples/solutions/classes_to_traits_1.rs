@@ -20,7 +20,6 @@
 //! ```
 
 use std::io::{self, BufRead, Write};
-use std::ops::{Deref, DerefMut};
 
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
 
@@ -35,19 +34,10 @@ struct PeerEchoHandler {
     peer: String,
 }
 
-/// `self.rfile`, `self.client_address`, … read through to the base class's struct.
-impl Deref for PeerEchoHandler {
-    type Target = StreamRequestHandler;
-    fn deref(&self) -> &StreamRequestHandler {
-        &self.base
-    }
-}
-
-impl DerefMut for PeerEchoHandler {
-    fn deref_mut(&mut self) -> &mut StreamRequestHandler {
-        &mut self.base
-    }
-}
+// `self.rfile`, `self.client_address`, … read through to the base class's struct.
+socketserver::subclass!(PeerEchoHandler {
+    base: StreamRequestHandler
+});
 
 /// How the server builds the handler. Python adds `self.peer` in `setup`; a Rust
 /// struct has every field from the start, so it is computed here, from the base.
