@@ -10,6 +10,7 @@
 //! [`BaseRequestHandler`]. Your handler wraps the struct of the class it "subclasses",
 //! derefs to it (so `self.rfile` reads as in Python), and implements the trait.
 
+use std::borrow::BorrowMut;
 use std::io::{self, BufReader, Cursor, Read, Write};
 use std::ops::DerefMut;
 use std::os::fd::{AsRawFd, RawFd};
@@ -37,14 +38,19 @@ pub trait HandlerBase: Sized + Send + 'static {
         server: ServerRef,
     ) -> Self;
 
-    /// This class's `setup()`, with the class attributes of `H`.
-    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
-        Ok(())
+    /// This class's `setup()`, run on `this`, the handler (the most derived class),
+    /// so that the body reads `H`'s class attributes. By default
+    /// [`BaseRequest::setup`] (`pass`). The trait method
+    /// [`BaseRequestHandler::setup`] calls it.
+    fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        BaseRequest::setup(this)
     }
 
-    /// This class's `finish()`.
-    fn finish(&mut self) -> io::Result<()> {
-        Ok(())
+    /// This class's `finish()`, run on `this`, the handler. By default
+    /// [`BaseRequest::finish`] (`pass`). The trait method
+    /// [`BaseRequestHandler::finish`] calls it.
+    fn finish<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        BaseRequest::finish(this)
     }
 }
 
@@ -57,6 +63,27 @@ pub trait HandlerBase: Sized + Send + 'static {
 ///
 /// The class attributes of `StreamRequestHandler` are associated constants, with
 /// Python's names and defaults; override them as a Python subclass would.
+///
+/// # `super()`
+///
+/// Each hook's base body is an associated function of the struct of the class that
+/// defines it in Python, taking your handler where Python's body has `self`:
+/// [`StreamRequestHandler::setup`], [`StreamRequestHandler::finish`],
+/// [`DatagramRequestHandler::finish`], [`BaseRequest::handle`], …. An override
+/// calls it for `super().setup()`, as Python 2 wrote
+/// `StreamRequestHandler.setup(self)`:
+///
+/// ```text
+/// def setup(self):                          fn setup(&mut self) -> io::Result<()> {
+///     super().setup()                           StreamRequestHandler::setup(self)?;
+///     self.lines = 0                            self.lines = 0;
+///                                               Ok(())
+///                                           }
+/// ```
+///
+/// The body reads your class attributes (`H::timeout`) and calls your hooks, as
+/// Python's `self` does. Do not write `BaseRequestHandler::setup(self)`: that trait
+/// path is your override itself, which would call itself forever.
 ///
 /// A handler with state of its own writes by hand what [`subclass!`](crate::subclass)
 /// writes:
@@ -116,20 +143,25 @@ pub trait BaseRequestHandler:
 
     // ANCHOR: hooks
     /// Runs before `handle`: for streams, the connection's timeout and `TCP_NODELAY`.
-    /// Python: `setup()`.
+    /// Python: `setup()`. The default is the body of the class your handler derefs
+    /// to: [`StreamRequestHandler::setup`], [`DatagramRequestHandler::setup`] or
+    /// [`BaseRequest::setup`]. An override calls that for `super().setup()`.
     fn setup(&mut self) -> io::Result<()> {
-        HandlerBase::setup::<Self>(&mut **self)
+        <Self::Target as HandlerBase>::setup(self)
     }
 
-    /// Does the work of the request. Nothing by default. Python: `handle()`.
+    /// Does the work of the request. Nothing by default: [`BaseRequest::handle`].
+    /// Python: `handle()`.
     fn handle(&mut self) -> io::Result<()> {
-        Ok(())
+        BaseRequest::handle(self)
     }
 
     /// Runs after `handle`, even when `handle` failed: for streams, flush `wfile`;
-    /// for datagrams, send the reply. Python: `finish()`.
+    /// for datagrams, send the reply. Python: `finish()`. The default is the body of
+    /// the class your handler derefs to: [`StreamRequestHandler::finish`],
+    /// [`DatagramRequestHandler::finish`] or [`BaseRequest::finish`].
     fn finish(&mut self) -> io::Result<()> {
-        HandlerBase::finish(&mut **self)
+        <Self::Target as HandlerBase>::finish(self)
     }
     // ANCHOR_END: hooks
 
@@ -181,6 +213,33 @@ impl<R: Send + 'static> HandlerBase for BaseRequest<R> {
             client_address,
             server,
         }
+    }
+}
+
+/// The bodies of `BaseRequestHandler`'s hooks, which do nothing. They take any
+/// handler, whatever class it wraps, as Python's `BaseRequestHandler.setup(self)`
+/// does; they are on `BaseRequest<()>` only so that `BaseRequest::setup(self)` needs
+/// no type argument.
+impl BaseRequest<()> {
+    /// Python: `BaseRequestHandler.setup()`: `pass`. An override calls it as
+    /// `super().setup()`: `BaseRequest::setup(self)`.
+    pub fn setup<H: BaseRequestHandler>(this: &mut H) -> io::Result<()> {
+        let _ = this;
+        Ok(())
+    }
+
+    /// Python: `BaseRequestHandler.handle()`: `pass`. An override calls it as
+    /// `super().handle()`: `BaseRequest::handle(self)`.
+    pub fn handle<H: BaseRequestHandler>(this: &mut H) -> io::Result<()> {
+        let _ = this;
+        Ok(())
+    }
+
+    /// Python: `BaseRequestHandler.finish()`: `pass`. An override calls it as
+    /// `super().finish()`: `BaseRequest::finish(self)`.
+    pub fn finish<H: BaseRequestHandler>(this: &mut H) -> io::Result<()> {
+        let _ = this;
+        Ok(())
     }
 }
 
@@ -368,15 +427,32 @@ impl HandlerBase for StreamRequestHandler {
     }
     // ANCHOR_END: stream_new
 
+    fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::setup(this)
+    }
+
+    fn finish<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::finish(this)
+    }
+}
+
+impl StreamRequestHandler {
     // ANCHOR: stream_setup
-    /// Python: `StreamRequestHandler.setup()`: the timeout, then `TCP_NODELAY`.
-    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
+    /// Python: `StreamRequestHandler.setup()`: the timeout, then `TCP_NODELAY`, with
+    /// the class attributes of `H`, the handler (the most derived class). An
+    /// override calls it as `super().setup()`: `StreamRequestHandler::setup(self)`,
+    /// an HTTP handler too.
+    pub fn setup<H>(this: &mut H) -> io::Result<()>
+    where
+        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler>>,
+    {
+        let connection = &(**this).borrow_mut().connection;
         if let Some(timeout) = H::timeout {
-            self.connection.set_read_timeout(Some(timeout))?;
-            self.connection.set_write_timeout(Some(timeout))?;
+            connection.set_read_timeout(Some(timeout))?;
+            connection.set_write_timeout(Some(timeout))?;
         }
         if H::disable_nagle_algorithm {
-            self.connection.set_nodelay(true)?;
+            connection.set_nodelay(true)?;
         }
         Ok(())
     }
@@ -385,9 +461,13 @@ impl HandlerBase for StreamRequestHandler {
     // ANCHOR: stream_finish
     /// Python: `StreamRequestHandler.finish()`: flush `wfile`, ignoring a socket
     /// error (the client may be gone). The socket itself is closed by the server's
-    /// `shutdown_request`.
-    fn finish(&mut self) -> io::Result<()> {
-        let _ = self.wfile.flush();
+    /// `shutdown_request`. An override calls it as `super().finish()`:
+    /// `StreamRequestHandler::finish(self)`.
+    pub fn finish<H>(this: &mut H) -> io::Result<()>
+    where
+        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler>>,
+    {
+        let _ = (**this).borrow_mut().wfile.flush();
         Ok(())
     }
     // ANCHOR_END: stream_finish
@@ -436,11 +516,38 @@ impl HandlerBase for DatagramRequestHandler {
         }
     }
 
+    fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        DatagramRequestHandler::setup(this)
+    }
+
+    fn finish<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        DatagramRequestHandler::finish(this)
+    }
+}
+
+impl DatagramRequestHandler {
+    /// Python: `DatagramRequestHandler.setup()`, which unpacks `request` into
+    /// `packet` and `socket` and opens `rfile` and `wfile`: here `new` did all that,
+    /// as a struct has its fields from the start, so nothing is left to do. An
+    /// override calls it as `super().setup()`: `DatagramRequestHandler::setup(self)`.
+    pub fn setup<H>(this: &mut H) -> io::Result<()>
+    where
+        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler>>,
+    {
+        let _ = this;
+        Ok(())
+    }
+
     // ANCHOR: datagram_finish
     /// Python: `DatagramRequestHandler.finish()`:
-    /// `self.socket.sendto(self.wfile.getvalue(), self.client_address)`.
-    fn finish(&mut self) -> io::Result<()> {
-        self.socket.send_to(&self.wfile, &self.client_address)?;
+    /// `self.socket.sendto(self.wfile.getvalue(), self.client_address)`. An override
+    /// calls it as `super().finish()`: `DatagramRequestHandler::finish(self)`.
+    pub fn finish<H>(this: &mut H) -> io::Result<()>
+    where
+        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler>>,
+    {
+        let this = (**this).borrow_mut();
+        this.socket.send_to(&this.wfile, &this.client_address)?;
         Ok(())
     }
     // ANCHOR_END: datagram_finish

@@ -86,7 +86,11 @@ fn main() -> io::Result<()> {
     let bound = base.server_bind().and_then(|()| base.server_activate());
     support::or_exit(bound, "classes_to_traits_4", format!("127.0.0.1:{port}"));
     let server = std::sync::Arc::new(Telling { base, inner });
-    let how = if inner { "the inner server's" } else { "super()" };
+    let how = if inner {
+        "the inner server's"
+    } else {
+        "super()"
+    };
     println!("Serving TCP echo on 127.0.0.1 port {port}, shutdown_request calling {how} ...");
     server.serve_forever(0.5)
 }

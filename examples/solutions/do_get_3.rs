@@ -10,8 +10,9 @@
 //!
 //! Python: `class NoCache(SimpleHTTPRequestHandler)` with
 //! `def end_headers(self): self.send_header("Cache-Control", "no-store");
-//! super().end_headers()`. The port has no `super()` for a trait's default
-//! method, so the override repeats `end_headers`' body, HTTP/0.9 check included.
+//! super().end_headers()`. `super().end_headers()` is
+//! `BaseHttpRequest::end_headers(self)`, the body the trait's default method calls:
+//! it keeps the HTTP/0.9 check (no headers, so no blank line either).
 
 use std::io;
 use std::path::PathBuf;
@@ -21,8 +22,8 @@ use clap::Parser;
 use nix::sys::signal::{SigSet, Signal};
 use socketserver::BaseServer;
 use socketserver::http::server::{
-    _get_best_family, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods, SimpleHttpRequest,
-    ThreadingHttpServer,
+    _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
+    SimpleHttpRequest, ThreadingHttpServer,
 };
 
 #[path = "../support/mod.rs"]
@@ -62,13 +63,7 @@ impl<const HTTP11: bool> BaseHttpRequestHandler for Handler<HTTP11> {
     //     super().end_headers()
     fn end_headers(&mut self) -> io::Result<()> {
         self.send_header("Cache-Control", "no-store");
-        // super().end_headers(): BaseHttpRequestHandler::end_headers' body. An
-        // HTTP/0.9 answer has no headers, so no blank line either.
-        if self.request_version != "HTTP/0.9" {
-            self._headers_buffer.extend_from_slice(b"\r\n");
-            self.flush_headers()?;
-        }
-        Ok(())
+        BaseHttpRequest::end_headers(self)
     }
     // ANCHOR_END: solution
 }

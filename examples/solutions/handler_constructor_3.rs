@@ -26,7 +26,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, HandlerBase, StreamRequestHandler, TcpServer};
+use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -38,8 +38,7 @@ socketserver::subclass!(HooksHandler(StreamRequestHandler));
 // ANCHOR: solution
 impl BaseRequestHandler for HooksHandler {
     fn setup(&mut self) -> io::Result<()> {
-        // super().setup(): there is no super(); the default body is this call.
-        HandlerBase::setup::<Self>(&mut **self)?;
+        StreamRequestHandler::setup(self)?; // super().setup()
         self.wfile.write_all(b"setup\n")
     }
 
@@ -57,7 +56,7 @@ impl BaseRequestHandler for HooksHandler {
 
     fn finish(&mut self) -> io::Result<()> {
         self.wfile.write_all(b"finish\n")?;
-        HandlerBase::finish(&mut **self) // super().finish(): flush wfile
+        StreamRequestHandler::finish(self) // super().finish(): flush wfile
     }
 }
 // ANCHOR_END: solution

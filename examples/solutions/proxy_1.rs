@@ -798,9 +798,7 @@ impl BaseHttpRequestHandler for ProxyHandler {
             }
         }
         // Python: return super().handle_expect_100()
-        self.send_response_only(100, None);
-        self.end_headers()?;
-        Ok(true)
+        BaseHttpRequest::handle_expect_100(self)
     }
     // ANCHOR_END: handle_expect_100
 

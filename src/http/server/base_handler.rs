@@ -121,12 +121,24 @@ impl HandlerBase for BaseHttpRequest {
         }
     }
 
-    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
-        self.base.setup::<H>()
+    fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::setup(this)
     }
 
-    fn finish(&mut self) -> io::Result<()> {
-        self.base.finish()
+    fn finish<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::finish(this)
+    }
+}
+
+impl Borrow<StreamRequestHandler> for BaseHttpRequest {
+    fn borrow(&self) -> &StreamRequestHandler {
+        &self.base
+    }
+}
+
+impl BorrowMut<StreamRequestHandler> for BaseHttpRequest {
+    fn borrow_mut(&mut self) -> &mut StreamRequestHandler {
+        &mut self.base
     }
 }
 
@@ -292,6 +304,33 @@ fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
 /// server.serve_forever(0.5)?;
 /// # Ok::<(), io::Error>(())
 /// ```
+///
+/// # `super()`
+///
+/// The body of every method Python's `BaseHTTPRequestHandler` defines is an
+/// associated function of [`BaseHttpRequest`], the class's struct, generic over your
+/// handler: [`BaseHttpRequest::end_headers`], [`BaseHttpRequest::send_error`], ….
+/// The trait's default method calls it, and so does an override, for Python's
+/// `super().end_headers()` (Python 2's `BaseHTTPRequestHandler.end_headers(self)`):
+///
+/// ```text
+/// def end_headers(self):                    fn end_headers(&mut self) -> io::Result<()> {
+///     self.send_header("X", "1")                self.send_header("X", "1");
+///     super().end_headers()                     BaseHttpRequest::end_headers(self)
+///                                           }
+/// ```
+///
+/// Inside the body `self` is still your handler, so the hooks it calls
+/// (`flush_headers` here) are your overrides, and the class attributes it reads
+/// (`protocol_version`) are yours. `setup` and `finish` are
+/// [`StreamRequestHandler`]'s ([`StreamRequestHandler::setup`]), and
+/// `SimpleHTTPRequestHandler`'s methods are [`SimpleHttpRequest`]'s
+/// ([`SimpleHttpRequest::send_head`]). Do not write
+/// `BaseHttpRequestHandler::end_headers(self)`: that trait path is your override
+/// itself, which would call itself forever.
+///
+/// [`SimpleHttpRequest`]: super::SimpleHttpRequest
+/// [`SimpleHttpRequest::send_head`]: super::SimpleHttpRequest::send_head
 #[doc(alias = "BaseHTTPRequestHandler")]
 #[allow(non_snake_case, non_upper_case_globals)]
 pub trait BaseHttpRequestHandler:
@@ -343,133 +382,48 @@ pub trait BaseHttpRequestHandler:
     const keep_alive_timeout: Option<Duration> = None;
     // ANCHOR_END: class_attributes
 
-    /// Python: `StreamRequestHandler.setup()`.
+    /// Runs before `handle`: the connection's timeout and `TCP_NODELAY`.
+    ///
+    /// Python: `StreamRequestHandler.setup()`. The body is the class's, by default
+    /// [`StreamRequestHandler::setup`], which an override calls for `super().setup()`.
     fn setup(&mut self) -> io::Result<()> {
-        HandlerBase::setup::<Self>(&mut **self)
+        <Self::Target as HandlerBase>::setup(self)
     }
 
-    /// Python: `StreamRequestHandler.finish()`.
+    /// Runs after `handle`: flushes `wfile`.
+    ///
+    /// Python: `StreamRequestHandler.finish()`. The body is the class's, by default
+    /// [`StreamRequestHandler::finish`], which an override calls for
+    /// `super().finish()`.
     fn finish(&mut self) -> io::Result<()> {
-        HandlerBase::finish(&mut **self)
+        <Self::Target as HandlerBase>::finish(self)
     }
 
-    // ANCHOR: handle
     /// Handles requests until one of them closes the connection.
     ///
-    /// Python: `BaseHTTPRequestHandler.handle()`.
+    /// Python: `BaseHTTPRequestHandler.handle()`. The body is
+    /// [`BaseHttpRequest::handle`].
     fn handle(&mut self) -> io::Result<()> {
-        attrs(self).close_connection = true;
-
-        traced!(self.handle_one_request())?;
-        while !attrs(self).close_connection {
-            traced!(self.handle_one_request())?;
-        }
-        Ok(())
+        BaseHttpRequest::handle(self)
     }
-    // ANCHOR_END: handle
 
-    // ANCHOR: handle_one_request
     /// Reads one request line, parses the request, and calls `do_<command>`; a
     /// method the handler does not have gets 501. A read or write that times out
     /// ends the connection with a line in the log.
     ///
-    /// Python: `BaseHTTPRequestHandler.handle_one_request()`.
-    ///
-    /// Not in Python: `keep_alive_timeout` bounds the wait for a kept-alive
-    /// connection's next request, and `request_header_timeout` the reading of the
-    /// request line and headers; both are off by default.
-    ///
-    /// Differs from CPython 3.11: when the method leaves part of a declared request
-    /// body unread (`Content-Length`, or a `Transfer-Encoding` body it did not touch),
-    /// the connection closes after the response instead of reading the body as the
-    /// next request (reported upstream as gh-150499, still open; its proposed fix
-    /// drains the body instead of closing).
+    /// Python: `BaseHTTPRequestHandler.handle_one_request()`. The body is
+    /// [`BaseHttpRequest::handle_one_request`].
     fn handle_one_request(&mut self) -> io::Result<()> {
-        let result = (|| {
-            let this = attrs(self);
-            // The opt-in limits (not in Python): an idle wait for a kept-alive
-            // connection's next request, then a deadline for the request's head.
-            if this.requests_read > 0 {
-                if let Some(idle) = Self::keep_alive_timeout {
-                    this.connection.set_read_timeout(Some(idle))?;
-                    let waited = this.rfile.fill_buf().map(|_| ());
-                    this.connection.set_read_timeout(Self::timeout)?;
-                    waited?;
-                }
-            }
-            this.requests_read += 1;
-            if let Some(limit) = Self::request_header_timeout {
-                this.rfile
-                    .get_mut()
-                    .set_deadline(Some(Instant::now() + limit))?;
-            }
-            this.raw_requestline = readline(&mut this.rfile, 65537)?;
-            if this.raw_requestline.len() > 65536 {
-                this.requestline.clear();
-                this.request_version.clear();
-                this.command.clear();
-                self.send_error(414, None, None)?;
-                return Ok(());
-            }
-            if this.raw_requestline.is_empty() {
-                this.close_connection = true;
-                return Ok(());
-            }
-            let parsed = traced!(self.parse_request());
-            attrs(self).rfile.get_mut().set_deadline(None)?; // the body has no deadline
-            if !parsed? {
-                // An error code has been sent, just exit
-                return Ok(());
-            }
-            let command = attrs(self).command.clone();
-            let called = self.call_do_method(&command);
-            if called.as_ref().is_err_and(is_no_such_method) {
-                let message = format!("Unsupported method ({})", repr(&command));
-                return self.send_error(501, Some(&message), None);
-            }
-            called?;
-            let this = attrs(self);
-            this.wfile.flush()?; // actually send the response if not already done.
-            if !this.close_connection && body_left_unread(this) {
-                this.close_connection = true;
-            }
-            Ok(())
-        })();
-        let _ = attrs(self).rfile.get_mut().set_deadline(None);
-        match result {
-            Err(e) if is_timeout(&e) => {
-                // a read or a write timed out.  Discard this connection
-                self.log_error(format_args!(
-                    "Request timed out: TimeoutError({})",
-                    repr("timed out")
-                ));
-                attrs(self).close_connection = true;
-                Ok(())
-            }
-            other => other,
-        }
+        BaseHttpRequest::handle_one_request(self)
     }
-    // ANCHOR_END: handle_one_request
 
-    // ANCHOR: call_do_method
     /// Calls the handler's `do_<command>`: Python's
     /// `getattr(self, 'do_' + self.command)()`. The usual methods have their own
-    /// trait methods; any other name goes to [`do_method`](Self::do_method).
+    /// trait methods; any other name goes to [`do_method`](Self::do_method). The
+    /// body is [`BaseHttpRequest::call_do_method`].
     fn call_do_method(&mut self, command: &str) -> io::Result<()> {
-        match command {
-            "GET" => traced!(self.do_GET()),
-            "HEAD" => traced!(self.do_HEAD()),
-            "POST" => traced!(self.do_POST()),
-            "PUT" => traced!(self.do_PUT()),
-            "DELETE" => traced!(self.do_DELETE()),
-            "OPTIONS" => traced!(self.do_OPTIONS()),
-            "PATCH" => traced!(self.do_PATCH()),
-            "TRACE" => traced!(self.do_TRACE()),
-            "CONNECT" => traced!(self.do_CONNECT()),
-            other => traced!(self.do_method(other)),
-        }
+        BaseHttpRequest::call_do_method(self, command)
     }
-    // ANCHOR_END: call_do_method
 
     // ANCHOR: do_GET
     /// Serves `GET`. Python: `do_GET()`, which `BaseHTTPRequestHandler` does not have
@@ -516,24 +470,285 @@ pub trait BaseHttpRequestHandler:
         Self::Target::do_method(self, command)
     }
 
-    // ANCHOR: parse_request
     /// Parses `raw_requestline` and the headers after it into `command`, `path`,
     /// `request_version` and `headers`. Returns false after sending the error
     /// response (400, 505, 431), or with nothing sent for an empty line.
     ///
-    /// Python: `BaseHTTPRequestHandler.parse_request()`.
+    /// Python: `BaseHTTPRequestHandler.parse_request()`. The body is
+    /// [`BaseHttpRequest::parse_request`].
+    fn parse_request(&mut self) -> io::Result<bool> {
+        BaseHttpRequest::parse_request(self)
+    }
+
+    /// Answers `Expect: 100-continue`: by default `100 Continue` at once, and true.
+    /// Override it to refuse (send an error and return false) before the client
+    /// sends its body.
+    ///
+    /// Python: `BaseHTTPRequestHandler.handle_expect_100()`. The body is
+    /// [`BaseHttpRequest::handle_expect_100`].
+    fn handle_expect_100(&mut self) -> io::Result<bool> {
+        BaseHttpRequest::handle_expect_100(self)
+    }
+
+    /// Sends and logs an error response: the status line carries `message` (by
+    /// default the code's phrase), then `Server`, `Date`, `Connection: close`, and
+    /// unless the code is 1xx, 204, 205 or 304, an HTML page with `explain` (by
+    /// default the code's description). A `HEAD` gets the headers without the page.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_error(code, message=None, explain=None)`.
+    /// The body is [`BaseHttpRequest::send_error`].
+    fn send_error(
+        &mut self,
+        code: u16,
+        message: Option<&str>,
+        explain: Option<&str>,
+    ) -> io::Result<()> {
+        BaseHttpRequest::send_error(self, code, message, explain)
+    }
+
+    /// Logs the request, then buffers the status line and the `Server` and `Date`
+    /// headers.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_response(code, message=None)`. The body
+    /// is [`BaseHttpRequest::send_response`].
+    fn send_response(&mut self, code: u16, message: Option<&str>) {
+        BaseHttpRequest::send_response(self, code, message)
+    }
+
+    /// Buffers the status line alone (nothing for an HTTP/0.9 request).
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_response_only(code, message=None)`. The
+    /// body is [`BaseHttpRequest::send_response_only`].
+    fn send_response_only(&mut self, code: u16, message: Option<&str>) {
+        BaseHttpRequest::send_response_only(self, code, message)
+    }
+
+    /// Buffers one header (nothing for an HTTP/0.9 request). `Connection: close` or
+    /// `keep-alive` also decides `close_connection`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.send_header(keyword, value)`. The body is
+    /// [`BaseHttpRequest::send_header`]; never pass it unchecked client input.
+    fn send_header(&mut self, keyword: &str, value: &str) {
+        BaseHttpRequest::send_header(self, keyword, value)
+    }
+
+    /// Ends the headers with a blank line and sends them.
+    ///
+    /// Python: `BaseHTTPRequestHandler.end_headers()`. The body is
+    /// [`BaseHttpRequest::end_headers`].
+    fn end_headers(&mut self) -> io::Result<()> {
+        BaseHttpRequest::end_headers(self)
+    }
+
+    /// Sends the buffered status line and headers in one write.
+    ///
+    /// Python: `BaseHTTPRequestHandler.flush_headers()`. The body is
+    /// [`BaseHttpRequest::flush_headers`].
+    fn flush_headers(&mut self) -> io::Result<()> {
+        BaseHttpRequest::flush_headers(self)
+    }
+
+    /// Logs an answered request: `"GET / HTTP/1.1" 200 -`. `None` prints as `-`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`. The body is
+    /// [`BaseHttpRequest::log_request`].
+    fn log_request(&self, code: Option<u16>, size: Option<u64>) {
+        BaseHttpRequest::log_request(self, code, size)
+    }
+
+    /// Logs an error; by default as any other message.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`. The body is
+    /// [`BaseHttpRequest::log_error`].
+    fn log_error(&self, message: fmt::Arguments<'_>) {
+        BaseHttpRequest::log_error(self, message)
+    }
+
+    /// Writes one line to stderr: client address, local time, and the message with
+    /// its control characters escaped. Override it to log elsewhere or not at all.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`. The body is
+    /// [`BaseHttpRequest::log_message`].
+    fn log_message(&self, message: fmt::Arguments<'_>) {
+        BaseHttpRequest::log_message(self, message)
+    }
+
+    /// The `Server` header: `server_version` and `sys_version`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.version_string()`. The body is
+    /// [`BaseHttpRequest::version_string`].
+    fn version_string(&self) -> String {
+        BaseHttpRequest::version_string(self)
+    }
+
+    /// A time for a header, now if `None`: `Sun, 06 Nov 1994 08:49:37 GMT`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.date_time_string(timestamp=None)`. The body
+    /// is [`BaseHttpRequest::date_time_string`].
+    fn date_time_string(&self, timestamp: Option<SystemTime>) -> String {
+        BaseHttpRequest::date_time_string(self, timestamp)
+    }
+
+    /// The current local time for the log: `26/Nov/2026 19:02:36`.
+    ///
+    /// Python: `BaseHTTPRequestHandler.log_date_time_string()`. The body is
+    /// [`BaseHttpRequest::log_date_time_string`].
+    fn log_date_time_string(&self) -> String {
+        BaseHttpRequest::log_date_time_string(self)
+    }
+
+    /// The client's address for the log: its IP address.
+    ///
+    /// Python: `BaseHTTPRequestHandler.address_string()`. The body is
+    /// [`BaseHttpRequest::address_string`].
+    fn address_string(&self) -> String {
+        BaseHttpRequest::address_string(self)
+    }
+}
+
+/// The bodies of `BaseHTTPRequestHandler`'s methods: what Python's
+/// `super().end_headers()` (or Python 2's `BaseHTTPRequestHandler.end_headers(self)`)
+/// runs. Each takes `this`, your handler, where Python's body has `self`, so the
+/// hooks a body calls (`this.flush_headers()`) are your overrides, and the class
+/// attributes it reads (`H::protocol_version`) are yours. The trait's default
+/// methods call them; an override calls them as `BaseHttpRequest::end_headers(self)`.
+#[allow(non_snake_case)]
+impl BaseHttpRequest {
+    // ANCHOR: handle
+    /// Python: `BaseHTTPRequestHandler.handle()`: handles requests until one of them
+    /// closes the connection. An override calls it as `super().handle()`:
+    /// `BaseHttpRequest::handle(self)`.
+    pub fn handle<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<()> {
+        attrs(this).close_connection = true;
+
+        traced!(this.handle_one_request())?;
+        while !attrs(this).close_connection {
+            traced!(this.handle_one_request())?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: handle
+
+    // ANCHOR: handle_one_request
+    /// Python: `BaseHTTPRequestHandler.handle_one_request()`. An override calls it
+    /// as `super().handle_one_request()`: `BaseHttpRequest::handle_one_request(self)`.
+    ///
+    /// Not in Python: `keep_alive_timeout` bounds the wait for a kept-alive
+    /// connection's next request, and `request_header_timeout` the reading of the
+    /// request line and headers; both are off by default.
+    ///
+    /// Differs from CPython 3.11: when the method leaves part of a declared request
+    /// body unread (`Content-Length`, or a `Transfer-Encoding` body it did not touch),
+    /// the connection closes after the response instead of reading the body as the
+    /// next request (reported upstream as gh-150499, still open; its proposed fix
+    /// drains the body instead of closing).
+    pub fn handle_one_request<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<()> {
+        let result = (|| {
+            let fields = attrs(this);
+            // The opt-in limits (not in Python): an idle wait for a kept-alive
+            // connection's next request, then a deadline for the request's head.
+            if fields.requests_read > 0 {
+                if let Some(idle) = H::keep_alive_timeout {
+                    fields.connection.set_read_timeout(Some(idle))?;
+                    let waited = fields.rfile.fill_buf().map(|_| ());
+                    fields.connection.set_read_timeout(H::timeout)?;
+                    waited?;
+                }
+            }
+            fields.requests_read += 1;
+            if let Some(limit) = H::request_header_timeout {
+                fields
+                    .rfile
+                    .get_mut()
+                    .set_deadline(Some(Instant::now() + limit))?;
+            }
+            fields.raw_requestline = readline(&mut fields.rfile, 65537)?;
+            if fields.raw_requestline.len() > 65536 {
+                fields.requestline.clear();
+                fields.request_version.clear();
+                fields.command.clear();
+                this.send_error(414, None, None)?;
+                return Ok(());
+            }
+            if fields.raw_requestline.is_empty() {
+                fields.close_connection = true;
+                return Ok(());
+            }
+            let parsed = traced!(this.parse_request());
+            attrs(this).rfile.get_mut().set_deadline(None)?; // the body has no deadline
+            if !parsed? {
+                // An error code has been sent, just exit
+                return Ok(());
+            }
+            let command = attrs(this).command.clone();
+            let called = this.call_do_method(&command);
+            if called.as_ref().is_err_and(is_no_such_method) {
+                let message = format!("Unsupported method ({})", repr(&command));
+                return this.send_error(501, Some(&message), None);
+            }
+            called?;
+            let fields = attrs(this);
+            fields.wfile.flush()?; // actually send the response if not already done.
+            if !fields.close_connection && body_left_unread(fields) {
+                fields.close_connection = true;
+            }
+            Ok(())
+        })();
+        let _ = attrs(this).rfile.get_mut().set_deadline(None);
+        match result {
+            Err(e) if is_timeout(&e) => {
+                // a read or a write timed out.  Discard this connection
+                this.log_error(format_args!(
+                    "Request timed out: TimeoutError({})",
+                    repr("timed out")
+                ));
+                attrs(this).close_connection = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+    // ANCHOR_END: handle_one_request
+
+    // ANCHOR: call_do_method
+    /// Calls the handler's `do_<command>`: Python's
+    /// `getattr(self, 'do_' + self.command)()`, in `handle_one_request`. The nine
+    /// usual methods have their own trait methods; any other name goes to
+    /// [`do_method`](BaseHttpRequestHandler::do_method).
+    pub fn call_do_method<H: BaseHttpRequestHandler>(
+        this: &mut H,
+        command: &str,
+    ) -> io::Result<()> {
+        match command {
+            "GET" => traced!(this.do_GET()),
+            "HEAD" => traced!(this.do_HEAD()),
+            "POST" => traced!(this.do_POST()),
+            "PUT" => traced!(this.do_PUT()),
+            "DELETE" => traced!(this.do_DELETE()),
+            "OPTIONS" => traced!(this.do_OPTIONS()),
+            "PATCH" => traced!(this.do_PATCH()),
+            "TRACE" => traced!(this.do_TRACE()),
+            "CONNECT" => traced!(this.do_CONNECT()),
+            other => traced!(this.do_method(other)),
+        }
+    }
+    // ANCHOR_END: call_do_method
+
+    // ANCHOR: parse_request
+    /// Python: `BaseHTTPRequestHandler.parse_request()`. An override calls it as
+    /// `super().parse_request()`: `BaseHttpRequest::parse_request(self)`.
     ///
     /// Differs from CPython 3.11: an HTTP/0.9 request (`GET /`) has no headers, so
     /// none are read; 3.11 waits for a blank line that an HTTP/0.9 client never
     /// sends (gh-70765, fixed in later CPython).
-    fn parse_request(&mut self) -> io::Result<bool> {
-        let this = attrs(self);
-        this.command.clear(); // set in case of error on the first line
-        this.request_version = Self::default_request_version.to_string();
-        this.close_connection = true;
-        let requestline = latin1(&this.raw_requestline);
+    pub fn parse_request<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<bool> {
+        let fields = attrs(this);
+        fields.command.clear(); // set in case of error on the first line
+        fields.request_version = H::default_request_version.to_string();
+        fields.close_connection = true;
+        let requestline = latin1(&fields.raw_requestline);
         let requestline = requestline.trim_end_matches(['\r', '\n']).to_string();
-        this.requestline = requestline.clone();
+        fields.requestline = requestline.clone();
         let words = split(&requestline);
         if words.is_empty() {
             return Ok(false);
@@ -544,81 +759,85 @@ pub trait BaseHttpRequestHandler:
             let version = *words.last().unwrap();
             let Some(version_number) = parse_version(version) else {
                 let message = format!("Bad request version ({})", repr(version));
-                self.send_error(400, Some(&message), None)?;
+                this.send_error(400, Some(&message), None)?;
                 return Ok(false);
             };
-            if version_number >= (1, 1) && Self::protocol_version >= "HTTP/1.1" {
-                this.close_connection = false;
+            if version_number >= (1, 1) && H::protocol_version >= "HTTP/1.1" {
+                fields.close_connection = false;
             }
             if version_number >= (2, 0) {
                 let base_version_number = &version["HTTP/".len()..];
                 let message = format!("Invalid HTTP version ({base_version_number})");
-                self.send_error(505, Some(&message), None)?;
+                this.send_error(505, Some(&message), None)?;
                 return Ok(false);
             }
-            this.request_version = version.to_string();
+            fields.request_version = version.to_string();
         }
 
         if !(2..=3).contains(&words.len()) {
             let message = format!("Bad request syntax ({})", repr(&requestline));
-            self.send_error(400, Some(&message), None)?;
+            this.send_error(400, Some(&message), None)?;
             return Ok(false);
         }
         let (command, path) = (words[0], words[1]);
         let is_http_0_9 = words.len() == 2;
         if is_http_0_9 {
-            this.close_connection = true;
+            fields.close_connection = true;
             if command != "GET" {
                 let message = format!("Bad HTTP/0.9 request type ({})", repr(command));
-                self.send_error(400, Some(&message), None)?;
+                this.send_error(400, Some(&message), None)?;
                 return Ok(false);
             }
         }
-        this.command = command.to_string();
-        this.path = path.to_string();
+        fields.command = command.to_string();
+        fields.path = path.to_string();
 
         // gh-87389: The purpose of replacing '//' with '/' is to protect
         // against open redirect attacks possibly triggered if the path starts
         // with '//' because http clients treat //path as an absolute URI
         // without scheme (similar to http://path) rather than a path.
-        if this.path.starts_with("//") {
-            this.path = format!("/{}", this.path.trim_start_matches('/')); // Reduce to a single /
+        if fields.path.starts_with("//") {
+            fields.path = format!("/{}", fields.path.trim_start_matches('/')); // Reduce to a single /
         }
 
         // For HTTP/0.9, headers are not expected at all (gh-70765).
         if is_http_0_9 {
-            this.headers = HttpMessage::default();
-            this.body_start = this.consumed();
+            fields.headers = HttpMessage::default();
+            fields.body_start = fields.consumed();
             return Ok(true);
         }
 
         // Examine the headers and look for a Connection directive.
-        this.headers = match parse_headers(&mut this.rfile) {
+        fields.headers = match parse_headers(&mut fields.rfile) {
             Ok(headers) => headers,
             Err(err @ HeaderError::LineTooLong) => {
-                self.send_error(431, Some("Line too long"), Some(&err.to_string()))?;
+                this.send_error(431, Some("Line too long"), Some(&err.to_string()))?;
                 return Ok(false);
             }
             Err(err @ HeaderError::TooManyHeaders) => {
-                self.send_error(431, Some("Too many headers"), Some(&err.to_string()))?;
+                this.send_error(431, Some("Too many headers"), Some(&err.to_string()))?;
                 return Ok(false);
             }
             Err(HeaderError::Io(err)) => return Err(err),
         };
-        this.body_start = this.consumed();
+        fields.body_start = fields.consumed();
 
-        let conntype = this.headers.get("Connection").unwrap_or("").to_lowercase();
+        let conntype = fields
+            .headers
+            .get("Connection")
+            .unwrap_or("")
+            .to_lowercase();
         if conntype == "close" {
-            this.close_connection = true;
-        } else if conntype == "keep-alive" && Self::protocol_version >= "HTTP/1.1" {
-            this.close_connection = false;
+            fields.close_connection = true;
+        } else if conntype == "keep-alive" && H::protocol_version >= "HTTP/1.1" {
+            fields.close_connection = false;
         }
         // Examine the headers and look for an Expect directive
-        let expect = this.headers.get("Expect").unwrap_or("").to_lowercase();
+        let expect = fields.headers.get("Expect").unwrap_or("").to_lowercase();
         if expect == "100-continue"
-            && Self::protocol_version >= "HTTP/1.1"
-            && this.request_version.as_str() >= "HTTP/1.1"
-            && !traced!(self.handle_expect_100())?
+            && H::protocol_version >= "HTTP/1.1"
+            && fields.request_version.as_str() >= "HTTP/1.1"
+            && !traced!(this.handle_expect_100())?
         {
             return Ok(false);
         }
@@ -627,41 +846,36 @@ pub trait BaseHttpRequestHandler:
     // ANCHOR_END: parse_request
 
     // ANCHOR: handle_expect_100
-    /// Answers `Expect: 100-continue`: by default `100 Continue` at once, and true.
-    /// Override it to refuse (send an error and return false) before the client
-    /// sends its body.
-    ///
-    /// Python: `BaseHTTPRequestHandler.handle_expect_100()`.
-    fn handle_expect_100(&mut self) -> io::Result<bool> {
-        self.send_response_only(100, None);
-        self.end_headers()?;
+    /// Python: `BaseHTTPRequestHandler.handle_expect_100()`: `100 Continue`, and
+    /// true. An override that refuses some requests calls it for the others as
+    /// `super().handle_expect_100()`: `BaseHttpRequest::handle_expect_100(self)`.
+    pub fn handle_expect_100<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<bool> {
+        this.send_response_only(100, None);
+        this.end_headers()?;
         Ok(true)
     }
     // ANCHOR_END: handle_expect_100
 
     // ANCHOR: send_error
-    /// Sends and logs an error response: the status line carries `message` (by
-    /// default the code's phrase), then `Server`, `Date`, `Connection: close`, and
-    /// unless the code is 1xx, 204, 205 or 304, an HTML page with `explain` (by
-    /// default the code's description). A `HEAD` gets the headers without the page.
-    ///
     /// Python: `BaseHTTPRequestHandler.send_error(code, message=None, explain=None)`.
-    fn send_error(
-        &mut self,
+    /// An override calls it as `super().send_error(code, message, explain)`:
+    /// `BaseHttpRequest::send_error(self, code, message, explain)`.
+    pub fn send_error<H: BaseHttpRequestHandler>(
+        this: &mut H,
         code: u16,
         message: Option<&str>,
         explain: Option<&str>,
     ) -> io::Result<()> {
         let _span = crate::__span!("send_error").entered();
-        let (shortmsg, longmsg) = match Self::responses.iter().find(|s| s.value == code) {
+        let (shortmsg, longmsg) = match H::responses.iter().find(|s| s.value == code) {
             Some(status) => (status.phrase, status.description),
             None => ("???", "???"),
         };
         let message = message.unwrap_or(shortmsg);
         let explain = explain.unwrap_or(longmsg);
-        self.log_error(format_args!("code {code}, message {message}"));
-        self.send_response(code, Some(message));
-        self.send_header("Connection", "close");
+        this.log_error(format_args!("code {code}, message {message}"));
+        this.send_response(code, Some(message));
+        this.send_header("Connection", "close");
 
         // Message body is omitted for cases described in:
         //  - RFC7230: 3.3. 1xx, 204(No Content), 304(Not Modified)
@@ -671,181 +885,195 @@ pub trait BaseHttpRequestHandler:
             // HTML encode to prevent Cross Site Scripting attacks
             // (see bug #1100201)
             let content = format_error_message(
-                Self::error_message_format,
+                H::error_message_format,
                 code,
                 &html_escape(message),
                 &html_escape(explain),
             );
             body = content.into_bytes();
-            self.send_header("Content-Type", Self::error_content_type);
-            self.send_header("Content-Length", &body.len().to_string());
+            this.send_header("Content-Type", H::error_content_type);
+            this.send_header("Content-Length", &body.len().to_string());
         }
-        self.end_headers()?;
+        this.end_headers()?;
 
-        let this = attrs(self);
-        if this.command != "HEAD" && !body.is_empty() {
-            this.wfile.write_all(&body)?;
+        let fields = attrs(this);
+        if fields.command != "HEAD" && !body.is_empty() {
+            fields.wfile.write_all(&body)?;
         }
         Ok(())
     }
     // ANCHOR_END: send_error
 
     // ANCHOR: send_response
-    /// Logs the request, then buffers the status line and the `Server` and `Date`
-    /// headers.
-    ///
-    /// Python: `BaseHTTPRequestHandler.send_response(code, message=None)`.
-    fn send_response(&mut self, code: u16, message: Option<&str>) {
+    /// Python: `BaseHTTPRequestHandler.send_response(code, message=None)`. An
+    /// override calls it as `super().send_response(code, message)`:
+    /// `BaseHttpRequest::send_response(self, code, message)`.
+    pub fn send_response<H: BaseHttpRequestHandler>(
+        this: &mut H,
+        code: u16,
+        message: Option<&str>,
+    ) {
         let _span = crate::__span!("send_response").entered();
-        self.log_request(Some(code), None);
-        self.send_response_only(code, message);
-        let version = self.version_string();
-        self.send_header("Server", &version);
-        let date = self.date_time_string(None);
-        self.send_header("Date", &date);
+        this.log_request(Some(code), None);
+        this.send_response_only(code, message);
+        let version = this.version_string();
+        this.send_header("Server", &version);
+        let date = this.date_time_string(None);
+        this.send_header("Date", &date);
     }
     // ANCHOR_END: send_response
 
-    /// Buffers the status line alone (nothing for an HTTP/0.9 request).
-    ///
-    /// Python: `BaseHTTPRequestHandler.send_response_only(code, message=None)`.
-    fn send_response_only(&mut self, code: u16, message: Option<&str>) {
-        let this = attrs(self);
-        if this.request_version != "HTTP/0.9" {
+    /// Python: `BaseHTTPRequestHandler.send_response_only(code, message=None)`. An
+    /// override calls it as `super().send_response_only(code, message)`:
+    /// `BaseHttpRequest::send_response_only(self, code, message)`.
+    pub fn send_response_only<H: BaseHttpRequestHandler>(
+        this: &mut H,
+        code: u16,
+        message: Option<&str>,
+    ) {
+        let fields = attrs(this);
+        if fields.request_version != "HTTP/0.9" {
             let message = match message {
                 Some(message) => message,
-                None => Self::responses
+                None => H::responses
                     .iter()
                     .find(|s| s.value == code)
                     .map_or("", |s| s.phrase),
             };
-            let line = format!("{} {code} {message}\r\n", Self::protocol_version);
-            this._headers_buffer.extend(latin1_encode(&line));
+            let line = format!("{} {code} {message}\r\n", H::protocol_version);
+            fields._headers_buffer.extend(latin1_encode(&line));
         }
     }
 
     // ANCHOR: send_header
-    /// Buffers one header (nothing for an HTTP/0.9 request). `Connection: close` or
-    /// `keep-alive` also decides `close_connection`.
+    /// Python: `BaseHTTPRequestHandler.send_header(keyword, value)`. An override
+    /// calls it as `super().send_header(keyword, value)`:
+    /// `BaseHttpRequest::send_header(self, keyword, value)`.
     ///
-    /// Python: `BaseHTTPRequestHandler.send_header(keyword, value)`. As in Python,
-    /// nothing stops a CR or LF in `keyword` or `value` from splitting the response:
-    /// never pass unchecked client input. A character above U+00FF, which Python
-    /// refuses with `UnicodeEncodeError`, is sent as `?` (see `latin1_encode`).
-    fn send_header(&mut self, keyword: &str, value: &str) {
-        let this = attrs(self);
-        if this.request_version != "HTTP/0.9" {
+    /// As in Python, nothing stops a CR or LF in `keyword` or `value` from splitting
+    /// the response: never pass unchecked client input. A character above U+00FF,
+    /// which Python refuses with `UnicodeEncodeError`, is sent as `?` (see
+    /// `latin1_encode`).
+    pub fn send_header<H: BaseHttpRequestHandler>(this: &mut H, keyword: &str, value: &str) {
+        let fields = attrs(this);
+        if fields.request_version != "HTTP/0.9" {
             for part in [keyword, ": ", value, "\r\n"] {
-                this._headers_buffer.extend(latin1_encode(part));
+                fields._headers_buffer.extend(latin1_encode(part));
             }
         }
 
         if keyword.eq_ignore_ascii_case("connection") {
             if value.eq_ignore_ascii_case("close") {
-                this.close_connection = true;
+                fields.close_connection = true;
             } else if value.eq_ignore_ascii_case("keep-alive") {
-                this.close_connection = false;
+                fields.close_connection = false;
             }
         }
     }
     // ANCHOR_END: send_header
 
     // ANCHOR: end_headers
-    /// Ends the headers with a blank line and sends them.
+    /// Python: `BaseHTTPRequestHandler.end_headers()`: the blank line, then
+    /// `flush_headers` (yours, if you override it). An override calls it as
+    /// `super().end_headers()`: `BaseHttpRequest::end_headers(self)`.
     ///
-    /// Python: `BaseHTTPRequestHandler.end_headers()`. Differs from CPython 3.11:
-    /// with nothing buffered before it (no `send_response`), Python raises
-    /// `AttributeError`, as `_headers_buffer` was never made; the port sends the
-    /// blank line.
-    fn end_headers(&mut self) -> io::Result<()> {
-        let this = attrs(self);
-        if this.request_version != "HTTP/0.9" {
-            this._headers_buffer.extend_from_slice(b"\r\n");
-            self.flush_headers()?;
+    /// Differs from CPython 3.11: with nothing buffered before it (no
+    /// `send_response`), Python raises `AttributeError`, as `_headers_buffer` was
+    /// never made; the port sends the blank line.
+    pub fn end_headers<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<()> {
+        let fields = attrs(this);
+        if fields.request_version != "HTTP/0.9" {
+            fields._headers_buffer.extend_from_slice(b"\r\n");
+            this.flush_headers()?;
         }
         Ok(())
     }
 
-    /// Sends the buffered status line and headers in one write.
-    ///
-    /// Python: `BaseHTTPRequestHandler.flush_headers()`.
-    fn flush_headers(&mut self) -> io::Result<()> {
-        let this = attrs(self);
-        let buffer = std::mem::take(&mut this._headers_buffer);
+    /// Python: `BaseHTTPRequestHandler.flush_headers()`. An override calls it as
+    /// `super().flush_headers()`: `BaseHttpRequest::flush_headers(self)`.
+    pub fn flush_headers<H: BaseHttpRequestHandler>(this: &mut H) -> io::Result<()> {
+        let fields = attrs(this);
+        let buffer = std::mem::take(&mut fields._headers_buffer);
         if !buffer.is_empty() {
-            this.wfile.write_all(&buffer)?;
+            fields.wfile.write_all(&buffer)?;
         }
         Ok(())
     }
     // ANCHOR_END: end_headers
 
     // ANCHOR: log_request
-    /// Logs an answered request: `"GET / HTTP/1.1" 200 -`. `None` prints as `-`.
-    ///
-    /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`.
-    fn log_request(&self, code: Option<u16>, size: Option<u64>) {
-        let this: &BaseHttpRequest = (**self).borrow();
+    /// Python: `BaseHTTPRequestHandler.log_request(code='-', size='-')`. An override
+    /// calls it as `super().log_request(code, size)`:
+    /// `BaseHttpRequest::log_request(self, code, size)`.
+    pub fn log_request<H: BaseHttpRequestHandler>(this: &H, code: Option<u16>, size: Option<u64>) {
+        let fields: &BaseHttpRequest = (**this).borrow();
         let (code, size) = (OrDash(code), OrDash(size));
-        self.log_message(format_args!("\"{}\" {code} {size}", this.requestline));
+        this.log_message(format_args!("\"{}\" {code} {size}", fields.requestline));
     }
     // ANCHOR_END: log_request
 
     // ANCHOR: log_error
-    /// Logs an error; by default as any other message.
-    ///
-    /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`.
-    fn log_error(&self, message: fmt::Arguments<'_>) {
-        self.log_message(message);
+    /// Python: `BaseHTTPRequestHandler.log_error(format, *args)`: `log_message`
+    /// (yours, if you override it). An override calls it as
+    /// `super().log_error(...)`: `BaseHttpRequest::log_error(self, message)`.
+    pub fn log_error<H: BaseHttpRequestHandler>(this: &H, message: fmt::Arguments<'_>) {
+        this.log_message(message);
     }
     // ANCHOR_END: log_error
 
     // ANCHOR: log_message
-    /// Writes one line to stderr: client address, local time, and the message with
-    /// its control characters escaped. Override it to log elsewhere or not at all.
+    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`. An override
+    /// calls it as `super().log_message(...)`:
+    /// `BaseHttpRequest::log_message(self, message)`.
     ///
-    /// Python: `BaseHTTPRequestHandler.log_message(format, *args)`. Differs from
-    /// CPython 3.11: one `format_args!` plays the part of `format % args`, as Rust
-    /// formats at the call.
-    fn log_message(&self, message: fmt::Arguments<'_>) {
+    /// Differs from CPython 3.11: one `format_args!` plays the part of
+    /// `format % args`, as Rust formats at the call.
+    pub fn log_message<H: BaseHttpRequestHandler>(this: &H, message: fmt::Arguments<'_>) {
         let line = format!(
             "{} - - [{}] {}\n",
-            self.address_string(),
-            self.log_date_time_string(),
+            this.address_string(),
+            this.log_date_time_string(),
             escape_control_chars(&message.to_string())
         );
         let _ = io::stderr().write_all(line.as_bytes());
     }
     // ANCHOR_END: log_message
 
-    /// The `Server` header: `server_version` and `sys_version`.
-    ///
-    /// Python: `BaseHTTPRequestHandler.version_string()`.
-    fn version_string(&self) -> String {
-        format!("{} {}", Self::server_version, Self::sys_version)
+    /// Python: `BaseHTTPRequestHandler.version_string()`: `H::server_version` and
+    /// `H::sys_version`. An override calls it as `super().version_string()`:
+    /// `BaseHttpRequest::version_string(self)`.
+    pub fn version_string<H: BaseHttpRequestHandler>(this: &H) -> String {
+        let _ = this;
+        format!("{} {}", H::server_version, H::sys_version)
     }
 
-    /// A time for a header, now if `None`: `Sun, 06 Nov 1994 08:49:37 GMT`.
-    ///
-    /// Python: `BaseHTTPRequestHandler.date_time_string(timestamp=None)`.
-    fn date_time_string(&self, timestamp: Option<SystemTime>) -> String {
+    /// Python: `BaseHTTPRequestHandler.date_time_string(timestamp=None)`. An override
+    /// calls it as `super().date_time_string(timestamp)`:
+    /// `BaseHttpRequest::date_time_string(self, timestamp)`.
+    pub fn date_time_string<H: BaseHttpRequestHandler>(
+        this: &H,
+        timestamp: Option<SystemTime>,
+    ) -> String {
+        let _ = this;
         builtins::date_time_string(timestamp.unwrap_or_else(SystemTime::now))
     }
 
-    /// The current local time for the log: `26/Nov/2026 19:02:36`.
-    ///
-    /// Python: `BaseHTTPRequestHandler.log_date_time_string()`.
-    fn log_date_time_string(&self) -> String {
+    /// Python: `BaseHTTPRequestHandler.log_date_time_string()`. An override calls it
+    /// as `super().log_date_time_string()`:
+    /// `BaseHttpRequest::log_date_time_string(self)`.
+    pub fn log_date_time_string<H: BaseHttpRequestHandler>(this: &H) -> String {
+        let _ = this;
         builtins::log_date_time_string(SystemTime::now())
     }
 
-    /// The client's address for the log: its IP address.
-    ///
     /// Python: `BaseHTTPRequestHandler.address_string()`, `self.client_address[0]`.
-    fn address_string(&self) -> String {
-        let this: &BaseHttpRequest = (**self).borrow();
-        match this.client_address.as_socket() {
+    /// An override calls it as `super().address_string()`:
+    /// `BaseHttpRequest::address_string(self)`.
+    pub fn address_string<H: BaseHttpRequestHandler>(this: &H) -> String {
+        let fields: &BaseHttpRequest = (**this).borrow();
+        match fields.client_address.as_socket() {
             Some(address) => address.ip().to_string(),
-            None => this
+            None => fields
                 .client_address
                 .as_pathname()
                 .map(|p| p.display().to_string())

@@ -32,7 +32,7 @@ use super::urllib_parse::{
     fs_name_lower_key, fs_name_surrogatepass, quote, unquote, urlsplit, urlunsplit,
 };
 use crate::base_server::ServerRef;
-use crate::handlers::{BaseRequestHandler, HandlerBase};
+use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
 use crate::traced;
 
 // ANCHOR: SimpleHttpRequest
@@ -89,12 +89,24 @@ impl HandlerBase for SimpleHttpRequest {
         }
     }
 
-    fn setup<H: BaseRequestHandler>(&mut self) -> io::Result<()> {
-        self.base.setup::<H>()
+    fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::setup(this)
     }
 
-    fn finish(&mut self) -> io::Result<()> {
-        self.base.finish()
+    fn finish<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
+        StreamRequestHandler::finish(this)
+    }
+}
+
+impl Borrow<StreamRequestHandler> for SimpleHttpRequest {
+    fn borrow(&self) -> &StreamRequestHandler {
+        &self.base
+    }
+}
+
+impl BorrowMut<StreamRequestHandler> for SimpleHttpRequest {
+    fn borrow_mut(&mut self) -> &mut StreamRequestHandler {
+        &mut self.base
     }
 }
 
@@ -118,11 +130,11 @@ impl SimpleHttpRequest {
     /// Serves a GET request: `send_head`, then the file's bytes.
     ///
     /// Python: `SimpleHTTPRequestHandler.do_GET(self)`. Your handler reaches it by
-    /// default; an override calls it as Python 2 called a base class,
-    /// `SimpleHttpRequest::do_GET(self)`.
-    pub fn do_GET<H: SimpleHttpMethods>(handler: &mut H) -> io::Result<()> {
-        if let Some(mut f) = traced!(handler.send_head())? {
-            traced!(handler.copyfile(&mut f))?;
+    /// default; an override calls it as `super().do_GET()`:
+    /// `SimpleHttpRequest::do_GET(self)`, as Python 2 called a base class.
+    pub fn do_GET<H: SimpleHttpMethods>(this: &mut H) -> io::Result<()> {
+        if let Some(mut f) = traced!(this.send_head())? {
+            traced!(this.copyfile(&mut f))?;
         }
         Ok(())
     }
@@ -130,11 +142,252 @@ impl SimpleHttpRequest {
 
     /// Serves a HEAD request: `send_head` alone.
     ///
-    /// Python: `SimpleHTTPRequestHandler.do_HEAD(self)`.
-    pub fn do_HEAD<H: SimpleHttpMethods>(handler: &mut H) -> io::Result<()> {
-        traced!(handler.send_head())?;
+    /// Python: `SimpleHTTPRequestHandler.do_HEAD(self)`. An override calls it as
+    /// `super().do_HEAD()`: `SimpleHttpRequest::do_HEAD(self)`.
+    pub fn do_HEAD<H: SimpleHttpMethods>(this: &mut H) -> io::Result<()> {
+        traced!(this.send_head())?;
         Ok(())
     }
+
+    // ANCHOR: send_head
+    /// Python: `SimpleHTTPRequestHandler.send_head()`. An override calls it as
+    /// `super().send_head()`: `SimpleHttpRequest::send_head(self)`.
+    ///
+    /// Differs from CPython 3.11: a path that no file can have (a NUL byte, `%00`)
+    /// is a 404 like any missing file; 3.11's `open()` raises `ValueError`, and the
+    /// connection closes with no response.
+    pub fn send_head<H: SimpleHttpMethods>(this: &mut H) -> io::Result<Option<HeadFile>> {
+        let request_path = this.path.clone();
+        let mut path = traced!(this.translate_path(&request_path));
+        if path.is_dir() {
+            let parts = urlsplit(&this.path).map_err(io::Error::other)?;
+            if !parts.path.ends_with('/') {
+                // redirect browser - doing basically what apache does
+                this.send_response(301, None);
+                let mut new_parts = parts;
+                new_parts.path.push('/');
+                let new_url = urlunsplit(&new_parts);
+                this.send_header("Location", &new_url);
+                this.send_header("Content-Length", "0");
+                this.end_headers()?;
+                return Ok(None);
+            }
+            let index = ["index.html", "index.htm"]
+                .into_iter()
+                .map(|index| {
+                    PathBuf::from(std::ffi::OsString::from_vec(join(
+                        path.as_os_str().as_bytes(),
+                        index.as_bytes(),
+                    )))
+                })
+                .find(|index| index.is_file());
+            match index {
+                Some(index) => path = index,
+                None => return traced!(this.list_directory(&path)),
+            }
+        }
+        let ctype = this.guess_type(&path);
+        // check for trailing "/" which should return 404. See Issue17324
+        if path.as_os_str().as_bytes().ends_with(b"/") {
+            this.send_error(404, Some("File not found"), None)?;
+            return Ok(None);
+        }
+        let opened = File::open(&path).and_then(|f| {
+            let fs = f.metadata()?;
+            // Python's open() refuses a directory (IsADirectoryError); File::open does not.
+            if fs.is_dir() {
+                Err(io::Error::other("Is a directory"))
+            } else {
+                Ok((f, fs))
+            }
+        });
+        let Ok((f, fs)) = opened else {
+            this.send_error(404, Some("File not found"), None)?;
+            return Ok(None);
+        };
+        let mtime = fs.modified()?;
+        // Use browser cache if possible
+        if let (Some(ims), None) = (
+            this.headers.get("If-Modified-Since"),
+            this.headers.get("If-None-Match"),
+        ) {
+            // compare If-Modified-Since and time of last file modification;
+            // ignore ill-formed values, and zones other than UTC (a date with no
+            // zone counts as UTC, cf. RFC 7231 section 7.1.1.1)
+            if let Some(ims) = parsedate_to_datetime(ims).filter(|d| d.tzoffset.unwrap_or(0) == 0) {
+                // remove microseconds, like in If-Modified-Since
+                let last_modif = match mtime.duration_since(UNIX_EPOCH) {
+                    Ok(d) => d.as_secs() as i64,
+                    Err(e) => -(e.duration().as_secs_f64().ceil() as i64),
+                };
+                if last_modif <= ims.timestamp_as_utc() {
+                    this.send_response(304, None);
+                    this.end_headers()?;
+                    return Ok(None);
+                }
+            }
+        }
+
+        this.send_response(200, None);
+        this.send_header("Content-type", &ctype);
+        this.send_header("Content-Length", &fs.len().to_string());
+        let last_modified = this.date_time_string(Some(mtime));
+        this.send_header("Last-Modified", &last_modified);
+        this.end_headers()?;
+        Ok(Some(HeadFile::File(f)))
+    }
+    // ANCHOR_END: send_head
+
+    // ANCHOR: list_directory
+    /// Python: `SimpleHTTPRequestHandler.list_directory(path)`. An override calls
+    /// it as `super().list_directory(path)`:
+    /// `SimpleHttpRequest::list_directory(self, path)`.
+    pub fn list_directory<H: SimpleHttpMethods>(
+        this: &mut H,
+        path: &Path,
+    ) -> io::Result<Option<HeadFile>> {
+        let listed = std::fs::read_dir(path).and_then(|entries| {
+            entries
+                .map(|e| Ok(e?.file_name().into_vec()))
+                .collect::<io::Result<Vec<_>>>()
+        });
+        let Ok(mut list) = listed else {
+            this.send_error(404, Some("No permission to list directory"), None)?;
+            return Ok(None);
+        };
+        list.sort_by_cached_key(|name| fs_name_lower_key(name));
+        let displaypath = html_escape_bytes(&unquote(&this.path));
+        let enc = "utf-8"; // sys.getfilesystemencoding()
+        let title = [b"Directory listing for ".as_slice(), &displaypath].concat();
+        let mut r: Vec<Vec<u8>> = vec![
+            b"<!DOCTYPE HTML>".to_vec(),
+            b"<html lang=\"en\">".to_vec(),
+            b"<head>".to_vec(),
+            format!("<meta charset=\"{enc}\">").into_bytes(),
+            [b"<title>".as_slice(), &title, b"</title>\n</head>"].concat(),
+            [b"<body>\n<h1>".as_slice(), &title, b"</h1>"].concat(),
+            b"<hr>\n<ul>".to_vec(),
+        ];
+        for name in &list {
+            let fullname = Path::new(std::ffi::OsStr::from_bytes(&join(
+                path.as_os_str().as_bytes(),
+                name,
+            )))
+            .to_path_buf();
+            let mut displayname = name.clone();
+            let mut linkname = name.clone();
+            // Append / for directories or @ for symbolic links
+            if fullname.is_dir() {
+                displayname.push(b'/');
+                linkname.push(b'/');
+            }
+            if fullname.is_symlink() {
+                displayname = [name.as_slice(), b"@"].concat();
+                // Note: a link to a directory displays with @ and links with /
+            }
+            r.push(
+                [
+                    b"<li><a href=\"".as_slice(),
+                    quote(&fs_name_surrogatepass(&linkname)).as_bytes(),
+                    b"\">",
+                    &html_escape_bytes(&displayname),
+                    b"</a></li>",
+                ]
+                .concat(),
+            );
+        }
+        r.push(b"</ul>\n<hr>\n</body>\n</html>\n".to_vec());
+        let encoded = r.join(&b'\n');
+        this.send_response(200, None);
+        this.send_header("Content-type", &format!("text/html; charset={enc}"));
+        this.send_header("Content-Length", &encoded.len().to_string());
+        this.end_headers()?;
+        Ok(Some(HeadFile::Bytes(Cursor::new(encoded))))
+    }
+    // ANCHOR_END: list_directory
+
+    // ANCHOR: translate_path
+    /// Python: `SimpleHTTPRequestHandler.translate_path(path)`. An override calls
+    /// it as `super().translate_path(path)`:
+    /// `SimpleHttpRequest::translate_path(self, path)`.
+    pub fn translate_path<H: SimpleHttpMethods>(this: &H, path: &str) -> PathBuf {
+        // abandon query parameters
+        let path = path.split('?').next().unwrap_or("");
+        let path = path.split('#').next().unwrap_or("");
+        // Don't forget explicit trailing slash when normalizing. Issue17324
+        let trailing_slash = path.trim_end_matches(is_python_space).ends_with('/');
+        let path = normpath(&unquote(path));
+        let mut result = this.directory.as_os_str().as_bytes().to_vec();
+        for word in path.split(|&b| b == b'/').filter(|w| !w.is_empty()) {
+            if word == b"." || word == b".." {
+                // Ignore components that are not a simple file/directory name
+                continue;
+            }
+            result = join(&result, word);
+        }
+        if trailing_slash {
+            result.push(b'/');
+        }
+        PathBuf::from(std::ffi::OsString::from_vec(result))
+    }
+    // ANCHOR_END: translate_path
+
+    // ANCHOR: copyfile
+    /// Python: `SimpleHTTPRequestHandler.copyfile(source, outputfile)`,
+    /// `shutil.copyfileobj(source, outputfile)`; `outputfile` is always `wfile`
+    /// here. An override calls it as `super().copyfile(source, self.wfile)`:
+    /// `SimpleHttpRequest::copyfile(self, source)`.
+    pub fn copyfile<H: SimpleHttpMethods>(this: &mut H, source: &mut HeadFile) -> io::Result<()> {
+        match source {
+            HeadFile::Bytes(bytes) => {
+                io::copy(bytes, &mut this.wfile)?;
+            }
+            HeadFile::File(file) => {
+                this.wfile.flush()?;
+                let connection = Arc::clone(&this.connection);
+                loop {
+                    match nix::sys::sendfile::sendfile(
+                        connection.as_fd(),
+                        file.as_fd(),
+                        None,
+                        1 << 20,
+                    ) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(nix::errno::Errno::EINTR) => {}
+                        Err(nix::errno::Errno::EAGAIN) => {
+                            return Err(io::ErrorKind::TimedOut.into());
+                        }
+                        Err(errno) => return Err(errno.into()),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: copyfile
+
+    // ANCHOR: guess_type
+    /// Python: `SimpleHTTPRequestHandler.guess_type(path)`. An override calls it
+    /// as `super().guess_type(path)`: `SimpleHttpRequest::guess_type(self, path)`.
+    pub fn guess_type<H: SimpleHttpMethods>(this: &H, path: &Path) -> String {
+        let _ = this;
+        let path = String::from_utf8_lossy(path.as_os_str().as_bytes());
+        let (_, ext) = mimetypes::splitext(&path);
+        let lookup = |ext: &str| {
+            H::extensions_map
+                .iter()
+                .find(|(e, _)| *e == ext)
+                .map(|&(_, t)| t.to_string())
+        };
+        if let Some(t) = lookup(ext).or_else(|| lookup(&ext.to_lowercase())) {
+            return t;
+        }
+        mimetypes::guess_type(&path)
+            .0
+            .unwrap_or_else(|| "application/octet-stream".to_string())
+    }
+    // ANCHOR_END: guess_type
 }
 
 /// What `send_head` gives back to copy to the client: an open file, or a directory
@@ -221,7 +474,8 @@ fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
 /// ```
 /// use std::io;
 /// use socketserver::http::server::{
-///     BaseHttpRequestHandler, SimpleHttpMethods, SimpleHttpRequest, ThreadingHttpServer,
+///     BaseHttpRequest, BaseHttpRequestHandler, SimpleHttpMethods, SimpleHttpRequest,
+///     ThreadingHttpServer,
 /// };
 /// use socketserver::BaseServer;
 ///
@@ -235,13 +489,7 @@ fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
 ///     //     super().end_headers()
 ///     fn end_headers(&mut self) -> io::Result<()> {
 ///         self.send_header("Cache-Control", "no-store");
-///         // super().end_headers(): the trait's default body, repeated. An HTTP/0.9
-///         // answer has no headers, so it gets no blank line either.
-///         if self.request_version != "HTTP/0.9" {
-///             self._headers_buffer.extend_from_slice(b"\r\n");
-///             self.flush_headers()?;
-///         }
-///         Ok(())
+///         BaseHttpRequest::end_headers(self)
 ///     }
 /// }
 /// impl SimpleHttpMethods for NoCache {}
@@ -251,8 +499,9 @@ fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
 /// # Ok(())
 /// # }
 /// # let _ = serve;
-/// # // The test: the copy behaves as end_headers does. It serves the current
-/// # // directory, which is the crate's root when doctests run.
+/// # // The test: super().end_headers() keeps Python's HTTP/0.9 rule, and send_error's
+/// # // end_headers is the override too. It serves the current directory, which is
+/// # // the crate's root when doctests run.
 /// # use std::io::{Read, Write};
 /// # let server = ThreadingHttpServer::<NoCache>::new(("127.0.0.1", 0))?.into_arc();
 /// # let port = server.server_port;
@@ -277,6 +526,10 @@ fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
 /// # assert!(text.starts_with("HTTP/1.0 200 OK\r\n"), "{text}");
 /// # assert!(text.contains("\r\nCache-Control: no-store\r\n\r\n"), "{text}");
 /// # assert!(answer.ends_with(&file));
+/// # let missing = ask(b"GET /no-such-file HTTP/1.0\r\n\r\n")?;
+/// # let text = String::from_utf8_lossy(&missing);
+/// # assert!(text.starts_with("HTTP/1.0 404 File not found\r\n"), "{text}");
+/// # assert!(text.contains("\r\nCache-Control: no-store\r\n\r\n"), "{text}");
 /// # server.shutdown();
 /// # serving.join().unwrap()?;
 /// # Ok::<(), io::Error>(())
@@ -295,253 +548,56 @@ pub trait SimpleHttpMethods: BaseHttpRequestHandler + DerefMut<Target = SimpleHt
         (".xz", "application/x-xz"),
     ];
 
-    // ANCHOR: send_head
     /// Sends the status line and headers for a GET or HEAD, and returns what to copy
     /// as the body, if anything: a file, a directory listing, or nothing after a
     /// redirect (301), a 304 or an error (404).
     ///
     /// Python: `SimpleHTTPRequestHandler.send_head()`.
-    ///
-    /// Differs from CPython 3.11: a path that no file can have (a NUL byte, `%00`)
-    /// is a 404 like any missing file; 3.11's `open()` raises `ValueError`, and the
-    /// connection closes with no response.
+    /// The body is [`SimpleHttpRequest::send_head`].
     fn send_head(&mut self) -> io::Result<Option<HeadFile>> {
-        let request_path = self.path.clone();
-        let mut path = traced!(self.translate_path(&request_path));
-        if path.is_dir() {
-            let parts = urlsplit(&self.path).map_err(io::Error::other)?;
-            if !parts.path.ends_with('/') {
-                // redirect browser - doing basically what apache does
-                self.send_response(301, None);
-                let mut new_parts = parts;
-                new_parts.path.push('/');
-                let new_url = urlunsplit(&new_parts);
-                self.send_header("Location", &new_url);
-                self.send_header("Content-Length", "0");
-                self.end_headers()?;
-                return Ok(None);
-            }
-            let index = ["index.html", "index.htm"]
-                .into_iter()
-                .map(|index| {
-                    PathBuf::from(std::ffi::OsString::from_vec(join(
-                        path.as_os_str().as_bytes(),
-                        index.as_bytes(),
-                    )))
-                })
-                .find(|index| index.is_file());
-            match index {
-                Some(index) => path = index,
-                None => return traced!(self.list_directory(&path)),
-            }
-        }
-        let ctype = self.guess_type(&path);
-        // check for trailing "/" which should return 404. See Issue17324
-        if path.as_os_str().as_bytes().ends_with(b"/") {
-            self.send_error(404, Some("File not found"), None)?;
-            return Ok(None);
-        }
-        let opened = File::open(&path).and_then(|f| {
-            let fs = f.metadata()?;
-            // Python's open() refuses a directory (IsADirectoryError); File::open does not.
-            if fs.is_dir() {
-                Err(io::Error::other("Is a directory"))
-            } else {
-                Ok((f, fs))
-            }
-        });
-        let Ok((f, fs)) = opened else {
-            self.send_error(404, Some("File not found"), None)?;
-            return Ok(None);
-        };
-        let mtime = fs.modified()?;
-        // Use browser cache if possible
-        if let (Some(ims), None) = (
-            self.headers.get("If-Modified-Since"),
-            self.headers.get("If-None-Match"),
-        ) {
-            // compare If-Modified-Since and time of last file modification;
-            // ignore ill-formed values, and zones other than UTC (a date with no
-            // zone counts as UTC, cf. RFC 7231 section 7.1.1.1)
-            if let Some(ims) = parsedate_to_datetime(ims).filter(|d| d.tzoffset.unwrap_or(0) == 0) {
-                // remove microseconds, like in If-Modified-Since
-                let last_modif = match mtime.duration_since(UNIX_EPOCH) {
-                    Ok(d) => d.as_secs() as i64,
-                    Err(e) => -(e.duration().as_secs_f64().ceil() as i64),
-                };
-                if last_modif <= ims.timestamp_as_utc() {
-                    self.send_response(304, None);
-                    self.end_headers()?;
-                    return Ok(None);
-                }
-            }
-        }
-
-        self.send_response(200, None);
-        self.send_header("Content-type", &ctype);
-        self.send_header("Content-Length", &fs.len().to_string());
-        let last_modified = self.date_time_string(Some(mtime));
-        self.send_header("Last-Modified", &last_modified);
-        self.end_headers()?;
-        Ok(Some(HeadFile::File(f)))
+        SimpleHttpRequest::send_head(self)
     }
-    // ANCHOR_END: send_head
 
-    // ANCHOR: list_directory
     /// Sends the headers of a directory listing and returns the page: the entries
     /// sorted without regard to case, a `/` after directories, an `@` after links,
     /// names quoted in links and escaped in text. 404 if the directory can't be read.
     ///
     /// Python: `SimpleHTTPRequestHandler.list_directory(path)`.
+    /// The body is [`SimpleHttpRequest::list_directory`].
     fn list_directory(&mut self, path: &Path) -> io::Result<Option<HeadFile>> {
-        let listed = std::fs::read_dir(path).and_then(|entries| {
-            entries
-                .map(|e| Ok(e?.file_name().into_vec()))
-                .collect::<io::Result<Vec<_>>>()
-        });
-        let Ok(mut list) = listed else {
-            self.send_error(404, Some("No permission to list directory"), None)?;
-            return Ok(None);
-        };
-        list.sort_by_cached_key(|name| fs_name_lower_key(name));
-        let displaypath = html_escape_bytes(&unquote(&self.path));
-        let enc = "utf-8"; // sys.getfilesystemencoding()
-        let title = [b"Directory listing for ".as_slice(), &displaypath].concat();
-        let mut r: Vec<Vec<u8>> = vec![
-            b"<!DOCTYPE HTML>".to_vec(),
-            b"<html lang=\"en\">".to_vec(),
-            b"<head>".to_vec(),
-            format!("<meta charset=\"{enc}\">").into_bytes(),
-            [b"<title>".as_slice(), &title, b"</title>\n</head>"].concat(),
-            [b"<body>\n<h1>".as_slice(), &title, b"</h1>"].concat(),
-            b"<hr>\n<ul>".to_vec(),
-        ];
-        for name in &list {
-            let fullname = Path::new(std::ffi::OsStr::from_bytes(&join(
-                path.as_os_str().as_bytes(),
-                name,
-            )))
-            .to_path_buf();
-            let mut displayname = name.clone();
-            let mut linkname = name.clone();
-            // Append / for directories or @ for symbolic links
-            if fullname.is_dir() {
-                displayname.push(b'/');
-                linkname.push(b'/');
-            }
-            if fullname.is_symlink() {
-                displayname = [name.as_slice(), b"@"].concat();
-                // Note: a link to a directory displays with @ and links with /
-            }
-            r.push(
-                [
-                    b"<li><a href=\"".as_slice(),
-                    quote(&fs_name_surrogatepass(&linkname)).as_bytes(),
-                    b"\">",
-                    &html_escape_bytes(&displayname),
-                    b"</a></li>",
-                ]
-                .concat(),
-            );
-        }
-        r.push(b"</ul>\n<hr>\n</body>\n</html>\n".to_vec());
-        let encoded = r.join(&b'\n');
-        self.send_response(200, None);
-        self.send_header("Content-type", &format!("text/html; charset={enc}"));
-        self.send_header("Content-Length", &encoded.len().to_string());
-        self.end_headers()?;
-        Ok(Some(HeadFile::Bytes(Cursor::new(encoded))))
+        SimpleHttpRequest::list_directory(self, path)
     }
-    // ANCHOR_END: list_directory
 
-    // ANCHOR: translate_path
     /// Maps a request path to a file name under `directory`: the query and fragment
     /// dropped, `%XX` decoded, the path normalised, and every `.`, `..` or empty
     /// component left out, so no path leads outside the directory (a symbolic link
     /// inside it is followed, as in Python).
     ///
     /// Python: `SimpleHTTPRequestHandler.translate_path(path)`.
+    /// The body is [`SimpleHttpRequest::translate_path`].
     fn translate_path(&self, path: &str) -> PathBuf {
-        // abandon query parameters
-        let path = path.split('?').next().unwrap_or("");
-        let path = path.split('#').next().unwrap_or("");
-        // Don't forget explicit trailing slash when normalizing. Issue17324
-        let trailing_slash = path.trim_end_matches(is_python_space).ends_with('/');
-        let path = normpath(&unquote(path));
-        let mut result = self.directory.as_os_str().as_bytes().to_vec();
-        for word in path.split(|&b| b == b'/').filter(|w| !w.is_empty()) {
-            if word == b"." || word == b".." {
-                // Ignore components that are not a simple file/directory name
-                continue;
-            }
-            result = join(&result, word);
-        }
-        if trailing_slash {
-            result.push(b'/');
-        }
-        PathBuf::from(std::ffi::OsString::from_vec(result))
+        SimpleHttpRequest::translate_path(self, path)
     }
-    // ANCHOR_END: translate_path
 
-    // ANCHOR: copyfile
     /// Copies what `send_head` returned to `wfile`. A file goes through the kernel
     /// (`sendfile`): its bytes never enter this process.
     ///
     /// Python: `SimpleHTTPRequestHandler.copyfile(source, outputfile)`,
     /// `shutil.copyfileobj(source, outputfile)`.
+    /// The body is [`SimpleHttpRequest::copyfile`].
     fn copyfile(&mut self, source: &mut HeadFile) -> io::Result<()> {
-        match source {
-            HeadFile::Bytes(bytes) => {
-                io::copy(bytes, &mut self.wfile)?;
-            }
-            HeadFile::File(file) => {
-                self.wfile.flush()?;
-                let connection = Arc::clone(&self.connection);
-                loop {
-                    match nix::sys::sendfile::sendfile(
-                        connection.as_fd(),
-                        file.as_fd(),
-                        None,
-                        1 << 20,
-                    ) {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        Err(nix::errno::Errno::EINTR) => {}
-                        Err(nix::errno::Errno::EAGAIN) => {
-                            return Err(io::ErrorKind::TimedOut.into());
-                        }
-                        Err(errno) => return Err(errno.into()),
-                    }
-                }
-            }
-        }
-        Ok(())
+        SimpleHttpRequest::copyfile(self, source)
     }
-    // ANCHOR_END: copyfile
 
-    // ANCHOR: guess_type
     /// The `Content-type` of a file: `extensions_map` by extension (as given, then
     /// lower case), then [`mimetypes::guess_type`], then
     /// `application/octet-stream`.
     ///
     /// Python: `SimpleHTTPRequestHandler.guess_type(path)`.
+    /// The body is [`SimpleHttpRequest::guess_type`].
     fn guess_type(&self, path: &Path) -> String {
-        let path = String::from_utf8_lossy(path.as_os_str().as_bytes());
-        let (_, ext) = mimetypes::splitext(&path);
-        let lookup = |ext: &str| {
-            Self::extensions_map
-                .iter()
-                .find(|(e, _)| *e == ext)
-                .map(|&(_, t)| t.to_string())
-        };
-        if let Some(t) = lookup(ext).or_else(|| lookup(&ext.to_lowercase())) {
-            return t;
-        }
-        mimetypes::guess_type(&path)
-            .0
-            .unwrap_or_else(|| "application/octet-stream".to_string())
+        SimpleHttpRequest::guess_type(self, path)
     }
-    // ANCHOR_END: guess_type
 }
 
 /// Python: `http.server.SimpleHTTPRequestHandler`, ready to serve: every method
