@@ -425,19 +425,9 @@ impl From<BaseHttpRequest> for ProxyHandler {
         }
     }
 }
-
-impl std::ops::Deref for ProxyHandler {
-    type Target = BaseHttpRequest;
-    fn deref(&self) -> &BaseHttpRequest {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for ProxyHandler {
-    fn deref_mut(&mut self) -> &mut BaseHttpRequest {
-        &mut self.base
-    }
-}
+socketserver::subclass!(ProxyHandler {
+    base: BaseHttpRequest
+});
 // ANCHOR_END: handler
 
 impl ProxyHandler {
