@@ -85,12 +85,11 @@ pub trait HandlerBase: Sized + Send + 'static {
 /// Python's `self` does. Do not write `BaseRequestHandler::setup(self)`: that trait
 /// path is your override itself, which would call itself forever.
 ///
-/// A handler with state of its own writes by hand what [`subclass!`](crate::subclass)
-/// writes:
+/// A handler with state of its own names the field that holds its base in
+/// [`subclass!`](crate::subclass), and writes `From`, its constructor, by hand:
 ///
 /// ```no_run
 /// use std::io::{self, BufRead, Write};
-/// use std::ops::{Deref, DerefMut};
 /// use socketserver::{BaseRequestHandler, StreamRequestHandler};
 ///
 /// // class CountingHandler(StreamRequestHandler):
@@ -98,13 +97,7 @@ pub trait HandlerBase: Sized + Send + 'static {
 ///     base: StreamRequestHandler,
 ///     lines: usize,
 /// }
-/// impl Deref for CountingHandler {
-///     type Target = StreamRequestHandler;
-///     fn deref(&self) -> &StreamRequestHandler { &self.base }
-/// }
-/// impl DerefMut for CountingHandler {
-///     fn deref_mut(&mut self) -> &mut StreamRequestHandler { &mut self.base }
-/// }
+/// socketserver::subclass!(CountingHandler { base: StreamRequestHandler });
 /// impl From<StreamRequestHandler> for CountingHandler {
 ///     fn from(base: StreamRequestHandler) -> Self { CountingHandler { base, lines: 0 } }
 /// }
