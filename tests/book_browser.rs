@@ -10,10 +10,19 @@
 //! the same requests, nothing else (the flags of `common::browser` keep Chromium
 //! from asking for anything of its own).
 //!
+//! The panel at the foot of each page: `read_book` records the chain of every request
+//! and answers `/__chain?page=…`, first checked with a plain TCP client (the chain of
+//! a 200, then of a 304 on the same kept-alive connection), then in the browser: a
+//! served page shows its request's chain, `do_GET` and `copyfile` among its hooks;
+//! the same page opened from `file://`, or served by another server, shows no panel
+//! and reports no script error on the console.
+//!
 //! Needs Debian's `chromium` (`.ci/run` installs it). Without it the tests say so and
-//! pass, except under CI (`CI=true`), where a missing browser is a failure.
+//! pass, except under CI (`CI=true`), where a missing browser is a failure; the plain
+//! TCP check needs no browser.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, mpsc};
@@ -22,7 +31,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::browser::{Headless, chromium_or_skip};
+use common::browser::{Headless, chromium_or_skip, script_errors};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -319,5 +328,318 @@ fn the_book_through_the_proxy() {
         count(".js"),
         count(".woff2"),
         forwarded.len() - known
+    );
+}
+
+/// One response read off a kept-alive connection: status, headers, body (as long as
+/// `Content-Length` says; none for a 304).
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Sends `GET target HTTP/1.1` with `headers` on `connection` and reads the answer.
+fn get(connection: &mut BufReader<TcpStream>, target: &str, headers: &[&str]) -> Response {
+    let mut request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    connection.get_mut().write_all(request.as_bytes()).unwrap();
+    let mut line = String::new();
+    connection.read_line(&mut line).unwrap();
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("GET {target}: no status line: {line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        connection.read_line(&mut line).unwrap();
+        let Some((key, value)) = line.trim_end().split_once(':') else {
+            break;
+        };
+        headers.push((key.to_string(), value.trim().to_string()));
+    }
+    let mut response = Response {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    let length: usize = response
+        .header("Content-Length")
+        .map_or(0, |length| length.parse().unwrap());
+    response.body = vec![0; length];
+    connection.read_exact(&mut response.body).unwrap();
+    response
+}
+
+/// The chain `read_book` answers for `page`, checked for the shape `chain.js`
+/// draws: `handle_one_request` first at depth 0, every other hook nested inside the
+/// one before it at a lesser depth, in order of start.
+fn chain(connection: &mut BufReader<TcpStream>, page: &str) -> serde_json::Value {
+    let answer = get(connection, &format!("/__chain?page={page}"), &[]);
+    assert_eq!(answer.status, 200, "/__chain?page={page}");
+    assert_eq!(answer.header("Content-Type"), Some("application/json"));
+    let chain: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    let hooks = chain["hooks"].as_array().expect("hooks");
+    assert_eq!(hooks[0]["name"], "handle_one_request", "{chain}");
+    assert_eq!(hooks[0]["depth"], 0, "{chain}");
+    let span = |hook: &serde_json::Value| {
+        let start = hook["start_us"].as_u64().unwrap();
+        (start, start + hook["duration_us"].as_u64().unwrap())
+    };
+    for (i, hook) in hooks.iter().enumerate().skip(1) {
+        let depth = hook["depth"].as_u64().unwrap();
+        assert!(depth >= 1, "{chain}");
+        let parent = hooks[..i]
+            .iter()
+            .rev()
+            .find(|h| h["depth"].as_u64().unwrap() == depth - 1)
+            .unwrap_or_else(|| panic!("hook {i} has no parent: {chain}"));
+        let ((start, end), (parent_start, parent_end)) = (span(hook), span(parent));
+        assert!(
+            parent_start <= start && end <= parent_end,
+            "hook {i} outside its parent: {chain}"
+        );
+        assert!(span(&hooks[i - 1]).0 <= start, "out of order: {chain}");
+    }
+    chain
+}
+
+/// The names and depths of a chain's hooks: `["handle_one_request@0", "parse_request@1", …]`.
+fn hooks(chain: &serde_json::Value) -> Vec<String> {
+    chain["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hook| format!("{}@{}", hook["name"].as_str().unwrap(), hook["depth"]))
+        .collect()
+}
+
+#[test]
+fn read_book_answers_the_chain_of_each_request() {
+    let _turn = book_turn();
+    let (server, base) = read_book();
+    let address = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let stream = TcpStream::connect(&address).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut connection = BufReader::new(stream);
+
+    // Request 1 on the connection: the page, 200.
+    let page = get(&mut connection, "/one-request.html", &[]);
+    assert_eq!(page.status, 200);
+    let last_modified = page
+        .header("Last-Modified")
+        .expect("Last-Modified")
+        .to_string();
+
+    // Request 2 asks for its chain; the same connection, so request 1 is over.
+    let first = chain(&mut connection, "%2Fone-request.html");
+    assert_eq!(first["path"], "/one-request.html");
+    assert_eq!(first["status"], 200);
+    assert_eq!(first["request_on_connection"], 1);
+    let thread = first["thread"].as_str().unwrap();
+    assert!(
+        thread.starts_with("Thread-") && thread.ends_with(" (process_request_thread)"),
+        "{thread}"
+    );
+    let names = hooks(&first);
+    for hook in [
+        "parse_request@1",
+        "do_GET@1",
+        "send_head@2",
+        "translate_path@3",
+        "send_response@3",
+        "copyfile@2",
+    ] {
+        assert!(names.contains(&hook.to_string()), "no {hook}: {names:?}");
+    }
+
+    // Request 3: the browser had the page already, and gets a 304 and no body.
+    let again = get(
+        &mut connection,
+        "/one-request.html",
+        &[&format!("If-Modified-Since: {last_modified}")],
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    // Request 4 asks for the chain again: the newest, request 3 (the endpoint's own
+    // request 2 is not recorded).
+    let second = chain(&mut connection, "/one-request.html");
+    assert_eq!(second["status"], 304);
+    assert_eq!(second["request_on_connection"], 3);
+    assert_eq!(second["thread"], thread, "one connection, one thread");
+    let names = hooks(&second);
+    assert!(names.contains(&"send_head@2".to_string()), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("copyfile@")),
+        "{names:?}"
+    );
+
+    // A page never asked for, and the endpoint itself: 404, and that closes.
+    let unknown = get(&mut connection, "/__chain?page=/__chain", &[]);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.header("Connection"), Some("close"));
+    let mut rest = Vec::new();
+    connection.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+
+    // The endpoint's requests are logged as any other.
+    let log = server.stop();
+    assert!(
+        log.contains("\"GET /__chain?page=%2Fone-request.html HTTP/1.1\" 200 -"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_served_page_shows_the_request_that_served_it() {
+    let Some(chromium) = chromium_or_skip("a_served_page_shows_the_request_that_served_it") else {
+        return;
+    };
+    let _turn = book_turn();
+    let (server, base) = read_book();
+    let (dom, stderr) = Headless::new(&chromium)
+        .args([
+            "--virtual-time-budget=10000",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("{base}one-request.html"))
+        .run_with_stderr();
+    assert_renders(&dom, "one-request.html");
+    let errors = script_errors(&stderr);
+    assert!(errors.is_empty(), "script errors: {errors:#?}");
+
+    // The panel, last in the page's <main>.
+    let start = dom
+        .find("id=\"request-chain\"")
+        .unwrap_or_else(|| panic!("no panel in one-request.html:\n{dom}"));
+    let panel = &dom[start..start + dom[start..].find("</aside>").expect("</aside>")];
+    assert!(
+        dom[start..].find("</aside>") < dom[start..].find("</main>"),
+        "the panel is not in <main>"
+    );
+    for text in [
+        "GET /one-request.html",
+        " (process_request_thread)",
+        "request 1 on its connection",
+        "200 OK",
+        ">handle_one_request<",
+        ">parse_request<",
+        ">do_GET<",
+        ">send_head<",
+        ">copyfile<",
+    ] {
+        assert!(panel.contains(text), "the panel lacks {text:?}:\n{panel}");
+    }
+
+    let log = server.stop();
+    assert!(
+        log.contains("\"GET /__chain?page=%2Fone-request.html HTTP/1.1\" 200 -"),
+        "the page did not ask for its chain:\n{log}"
+    );
+}
+
+/// The same page with nothing to ask: opened from `file://` (the script does not
+/// try), and served by the port's `http_server`, whose 404 for `/__chain` is no chain.
+/// Neither shows a panel, and neither page reports a script error, as the control (a
+/// page that throws) shows the console would.
+#[test]
+fn elsewhere_the_page_shows_no_panel_and_no_error() {
+    let Some(chromium) = chromium_or_skip("elsewhere_the_page_shows_no_panel_and_no_error") else {
+        return;
+    };
+    let _turn = book_turn();
+    let mut command = Command::new(common::example("read_book"));
+    command.arg("--no-serve");
+    let (mut builder, built) = Server::start(command, "Open file://");
+    assert!(
+        builder.child.wait().unwrap().success(),
+        "read_book --no-serve"
+    );
+    let book = PathBuf::from(built.trim_end_matches("/index.html"));
+
+    let run = |url: &str| {
+        Headless::new(&chromium)
+            .args([
+                "--virtual-time-budget=10000",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+            ])
+            .arg(url)
+            .run_with_stderr()
+    };
+
+    // The control: a thrown error is on the console, where the checks look.
+    let control = std::env::temp_dir().join(format!("control-{}.html", std::process::id()));
+    std::fs::write(
+        &control,
+        "<p>control</p><script>throw new Error('the control')</script>",
+    )
+    .unwrap();
+    let (_, stderr) = run(&format!("file://{}", control.display()));
+    let _ = std::fs::remove_file(&control);
+    assert_eq!(
+        script_errors(&stderr).len(),
+        1,
+        "the console does not show the control's error:\n{stderr}"
+    );
+
+    let page = book.join("one-request.html");
+    let (dom, stderr) = run(&format!("file://{}", page.display()));
+    assert_renders(&dom, "one-request.html from file://");
+    assert!(
+        !dom.contains("request-chain"),
+        "a panel from file://:\n{dom}"
+    );
+    let errors = script_errors(&stderr);
+    assert!(errors.is_empty(), "script errors from file://: {errors:#?}");
+
+    let mut command = Command::new(common::example("http_server"));
+    command
+        .arg("0")
+        .args(["--bind", "127.0.0.1", "--directory"])
+        .arg(&book);
+    let (other, banner) = Server::start(command, "Serving HTTP on ");
+    let url = banner
+        .split('(')
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no URL in http_server's banner: {banner:?}"))
+        .to_string();
+    let (dom, stderr) = run(&format!("{url}one-request.html"));
+    assert_renders(&dom, "one-request.html from http_server");
+    assert!(
+        !dom.contains("request-chain"),
+        "a panel from http_server:\n{dom}"
+    );
+    let errors = script_errors(&stderr);
+    assert!(
+        errors.is_empty(),
+        "script errors from http_server: {errors:#?}"
+    );
+    let log = other.stop();
+    assert!(
+        log.contains("\"GET /__chain?page=%2Fone-request.html HTTP/1.1\" 404 -"),
+        "the page did not ask http_server:\n{log}"
     );
 }

@@ -118,6 +118,14 @@ impl Headless {
     /// wrote on stdout (`--dump-dom`'s DOM). Fails the test if it fails, with the
     /// end of what it wrote on stderr.
     pub fn run(&mut self) -> String {
+        self.run_with_stderr().0
+    }
+
+    /// [`Headless::run`], and what the browser wrote on stderr too: with
+    /// `--enable-logging=stderr --v=0`, each message of the page's console, one a line
+    /// (`…:INFO:CONSOLE:12] "Uncaught Error: …", source: file:///… (12)`), which
+    /// [`script_errors`] picks out.
+    pub fn run_with_stderr(&mut self) -> (String, String) {
         let mut child = self
             .command
             .stdin(Stdio::null())
@@ -169,8 +177,18 @@ impl Headless {
                 tail.join("\n")
             ),
         }
-        String::from_utf8_lossy(&out).into_owned()
+        (String::from_utf8_lossy(&out).into_owned(), err.into_owned())
     }
+}
+
+/// The console lines of a run's stderr (see [`Headless::run_with_stderr`]) that report
+/// a script error: an uncaught exception, or a promise rejected with no handler
+/// (`Uncaught (in promise) …`).
+pub fn script_errors(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| line.contains(":CONSOLE") && line.contains("\"Uncaught"))
+        .collect()
 }
 
 impl Drop for Headless {
