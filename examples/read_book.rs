@@ -133,7 +133,7 @@ impl std::ops::DerefMut for BookHandler {
     }
 }
 
-// ANCHOR: recorder
+// ANCHOR: chain
 /// How many requests' chains are kept, the newest last.
 const KEPT: usize = 200;
 
@@ -165,6 +165,9 @@ struct Hook {
     duration: Duration,
 }
 
+// ANCHOR_END: chain
+
+// ANCHOR: recorder
 /// What one request thread is recording: how many requests its connection has had,
 /// the current request's chain, and its hooks still running (indices in `hooks`).
 #[derive(Default)]
@@ -252,6 +255,8 @@ fn note(path: &str, status: u16) {
     });
 }
 
+// ANCHOR_END: recorder
+
 /// The newest chain recorded for `page`, as the JSON that `theme/chain.js` draws.
 fn chain_json(page: &str) -> Option<String> {
     let chains = CHAINS.lock().unwrap_or_else(PoisonError::into_inner);
@@ -280,7 +285,6 @@ fn chain_json(page: &str) -> Option<String> {
     });
     Some(json.to_string())
 }
-// ANCHOR_END: recorder
 
 // ANCHOR: subscriber
 /// One `tracing` subscriber for the program: the recorder, and the printed trace
