@@ -33,8 +33,11 @@ fn events(path: &Path) -> Vec<Value> {
     array.as_array().unwrap().clone()
 }
 
-/// One hook as both traces see it: its thread's lane, its depth there, its name.
+/// One hook as both traces see it: its depth on its thread, its name.
 type Call = (usize, String);
+
+/// A complete event's start, end and name.
+type Span = (f64, f64, String);
 
 /// The recording as the text trace would print it: for each thread, by its name
 /// (and its process, as `pid N`), the hooks in the order they started, with their
@@ -42,7 +45,7 @@ type Call = (usize, String);
 fn chains_from_recording(events: &[Value]) -> BTreeMap<String, Vec<Call>> {
     let mut threads = HashMap::new();
     let mut processes = HashSet::new();
-    let mut spans: HashMap<(u64, u64), Vec<(f64, f64, String)>> = HashMap::new();
+    let mut spans: HashMap<(u64, u64), Vec<Span>> = HashMap::new();
     for event in events {
         let field = |name: &str| {
             event
