@@ -291,7 +291,7 @@ fn chain_json(page: &str) -> Option<String> {
 /// when `SOCKETSERVER_TRACE` asks for it, both for the spans of the call chain only.
 fn install_subscriber() {
     tracing_subscriber::registry()
-        .with(layer_from_env())
+        .with(socketserver::trace::layer_from_env())
         .with(ChainRecorder)
         .with(Targets::new().with_target(socketserver::trace::TARGET, Level::TRACE))
         .init();
@@ -338,38 +338,4 @@ fn main() -> io::Result<()> {
     println!("\nKeyboard interrupt received, exiting.");
     Ok(())
     // ANCHOR_END: serve
-}
-
-/// Stand-in for `socketserver::trace::layer_from_env`, which is on its way: the
-/// printed trace (`[pid 4242 Thread-1 (process_request_thread)]   do_GET`) when
-/// `SOCKETSERVER_TRACE` is `1`, with `service_actions` when it is `all`.
-fn layer_from_env<S>() -> Option<Box<dyn Layer<S> + Send + Sync>>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    struct Printer {
-        all: bool,
-    }
-    impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Printer {
-        fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
-            let Some(span) = ctx.span(id) else { return };
-            if !self.all && span.name() == "service_actions" {
-                return;
-            }
-            let current = std::thread::current();
-            eprintln!(
-                "[pid {} {}] {}{}",
-                std::process::id(),
-                current.name().unwrap_or("?"),
-                "  ".repeat(span.scope().skip(1).count()),
-                span.name()
-            );
-        }
-    }
-    match std::env::var("SOCKETSERVER_TRACE").as_deref() {
-        Ok("") | Ok("0") | Err(_) => None,
-        Ok(value) => Some(Box::new(Printer {
-            all: value == "all",
-        })),
-    }
 }

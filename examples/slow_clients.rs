@@ -188,6 +188,7 @@ fn run<const DEADLINE: bool, const IDLE: bool>(idle: bool) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
+    socketserver::trace::init_from_env();
     let flag = |name: &str| std::env::args().any(|a| a == name);
     let idle = flag("--idle");
     match (flag("--header-timeout"), flag("--keep-alive-timeout")) {

@@ -516,6 +516,7 @@ fn a_bad_argument_or_a_taken_port_gets_one_line() {
     let cases: &[(&str, &[&str], &[&str])] = &[
         ("tcp_echo", &["notaport"], &[&port]),
         ("udp_echo", &["notaport"], &[]),
+        ("timelines", &["mixins", "spinning"], &[]),
         (
             "blocking_threading_forking",
             &["spinning"],
