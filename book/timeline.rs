@@ -16,7 +16,7 @@
 //! are stacked on one time axis, each measured from its own first event. Options:
 //! `hide: a, b` (names to leave out), `window: 0..300` (milliseconds to show),
 //! `highlight: finish_request` (bars drawn in the accent colour), `depth: 3` (nesting
-//! levels drawn).
+//! levels drawn), `lanes: 8` (lanes drawn of each run; the rest are counted).
 //!
 //! ```text
 //! {{#chart
@@ -164,6 +164,8 @@ pub struct Directive {
     /// Milliseconds from each run's first event.
     pub window: Option<(f64, f64)>,
     pub depth: Option<usize>,
+    /// Lanes drawn of each run, at most.
+    pub lanes: Option<usize>,
 }
 
 impl Directive {
@@ -242,13 +244,22 @@ impl Directive {
                             .ok_or(format!("depth: {value:?} is not a count"))?,
                     )
                 }
+                (Kind::Timeline, "lanes") => {
+                    d.lanes = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|&n: &usize| n > 0)
+                            .ok_or(format!("lanes: {value:?} is not a count"))?,
+                    )
+                }
                 (Kind::Chart, "table") => d.table = Some(value),
                 (_, key) => {
                     return Err(format!(
                         "unknown field `{key}:` (a {} has title, desc, caption, {})",
                         kind.name(),
                         match kind {
-                            Kind::Timeline => "run, hide, highlight, window, depth",
+                            Kind::Timeline => "run, hide, highlight, window, depth, lanes",
                             Kind::Chart => "table",
                         }
                     ));
@@ -365,30 +376,30 @@ pub struct Recording {
 const EPSILON_US: f64 = 0.005;
 
 /// The events of a trace-event JSON array, which may lack its closing `]` and end
-/// with a comma (a recording cut short), and may be cut inside its last line.
+/// with a comma (a recording cut short), or end in the middle of its last event
+/// (a process killed while writing): the events before it are read.
 pub fn parse_events(text: &str) -> std::result::Result<Vec<Value>, String> {
-    let trimmed = text.trim();
-    let inner = trimmed.strip_prefix('[').unwrap_or(trimmed).trim();
-    let inner = inner.strip_suffix(']').unwrap_or(inner).trim_end();
-    let inner = inner.strip_suffix(',').unwrap_or(inner);
-    if let Ok(Value::Array(events)) = serde_json::from_str(&format!("[{inner}]")) {
-        return Ok(events);
-    }
-    // Line by line: a last line cut in the middle of an object is left out.
-    let lines: Vec<&str> = inner.lines().collect();
+    let mut rest = text.trim_start();
+    rest = rest.strip_prefix('[').unwrap_or(rest);
     let mut events = Vec::new();
-    for (n, line) in lines.iter().enumerate() {
-        let line = line.trim().trim_start_matches(',').trim_end_matches(',');
-        if line.is_empty() {
-            continue;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() || rest.starts_with(']') {
+            return Ok(events);
         }
-        match serde_json::from_str::<Value>(line) {
-            Ok(event) => events.push(event),
-            Err(_) if n + 1 == lines.len() => {}
-            Err(e) => return Err(format!("line {}: {e}", n + 1)),
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(event)) => events.push(event),
+            Some(Err(e)) if e.is_eof() => return Ok(events),
+            Some(Err(e)) => {
+                let at = text.len() - rest.len();
+                let line = text[..at].lines().count().max(1) + e.line() - 1;
+                return Err(format!("line {line}: {e}"));
+            }
+            None => return Ok(events),
         }
+        rest = &rest[stream.byte_offset()..];
     }
-    Ok(events)
 }
 
 /// Reads a recording, leaving out the spans and instants named in `hide`.
@@ -629,6 +640,8 @@ const ROW: f64 = 17.0;
 const BAR: f64 = 15.0;
 /// A lane's label line (and each line of instant labels).
 const LABEL_ROW: f64 = 15.0;
+/// Lines of instant labels a lane may take.
+const LABEL_LINES: usize = 4;
 
 /// The theme's colours, by class: every colour is one of mdBook's CSS variables (or
 /// a mix of two), so the picture follows the reader's theme. `color-mix` comes second:
@@ -756,14 +769,16 @@ fn fitted(text: &str, width: f64, size: f64) -> Option<String> {
 }
 
 /// Instant labels on a lane's label lines: the first line starts after the lane's
-/// own label; each label takes the first line where it does not overlap another.
-/// Returns `(line, x, anchored at its end)` for each mark.
+/// own label; each label takes the first line where it does not overlap another and
+/// its tick does not cross one, of at most [`LABEL_LINES`]; where none is free, the
+/// instant is a tick with a tooltip only.
+/// Returns `(line, x, anchored at its end, labelled)` for each mark.
 fn place_labels(
     lane_label_end: f64,
     marks: &[(f64, &str)],
     left: f64,
     right: f64,
-) -> Vec<(usize, f64, bool)> {
+) -> Vec<(usize, f64, bool, bool)> {
     let mut lines: Vec<Vec<(f64, f64)>> = vec![vec![(left, lane_label_end)]];
     marks
         .iter()
@@ -774,18 +789,27 @@ fn place_labels(
             } else {
                 (x - width, x, true)
             };
-            let line = (0..)
-                .find(|&n| {
-                    lines
-                        .get(n)
-                        .is_none_or(|taken| taken.iter().all(|&(a, b)| to <= a || from >= b))
-                })
+            // Its line runs down from its label: below a label that spans `x`.
+            let below = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, taken)| taken.iter().any(|&(a, b)| a < x && x < b))
+                .map(|(n, _)| n + 1)
+                .max()
                 .unwrap_or(0);
+            let free = (below..LABEL_LINES).find(|&n| {
+                lines
+                    .get(n)
+                    .is_none_or(|taken| taken.iter().all(|&(a, b)| to <= a || from >= b))
+            });
+            let Some(line) = free else {
+                return (0, x, end_anchor, false);
+            };
             if line == lines.len() {
                 lines.push(Vec::new());
             }
             lines[line].push((from, to));
-            (line, x, end_anchor)
+            (line, x, end_anchor, true)
         })
         .collect()
 }
@@ -869,9 +893,22 @@ fn timeline_svg(d: &Directive, runs: &[(Option<String>, Recording)], id: &str) -
         let visible = |start: f64, end: f64| ms(end) >= from && ms(start) <= to;
         // Each lane's extent, for the instants that cross lanes.
         let mut extents: Vec<Option<(f64, f64)>> = vec![None; recording.lanes.len()];
-        let mut marks_here: Vec<(usize, f64, f64, f64)> = Vec::new(); // mark, x, head y, lane
-        let mut drawn_lanes = 0;
-        for (lane_index, lane) in recording.lanes.iter().enumerate() {
+        // (mark, x, top of its head if it has a label, top and bottom of its lane's bars)
+        let mut marks_here: Vec<(usize, f64, Option<f64>, f64, f64)> = Vec::new();
+        let shown = |lane_index: usize| {
+            recording
+                .spans
+                .iter()
+                .any(|s| s.lane == lane_index && visible(s.start, s.end))
+                || recording
+                    .marks
+                    .iter()
+                    .any(|m| m.lane == lane_index && visible(m.at, m.at))
+        };
+        let shown: Vec<usize> = (0..recording.lanes.len()).filter(|&i| shown(i)).collect();
+        let drawn = d.lanes.unwrap_or(usize::MAX).min(shown.len());
+        for (drawn_lanes, &lane_index) in shown[..drawn].iter().enumerate() {
+            let lane = &recording.lanes[lane_index];
             let spans: Vec<&Span> = recording
                 .spans
                 .iter()
@@ -884,9 +921,6 @@ fn timeline_svg(d: &Directive, runs: &[(Option<String>, Recording)], id: &str) -
                 .enumerate()
                 .filter(|(_, m)| m.lane == lane_index && visible(m.at, m.at))
                 .collect();
-            if spans.is_empty() && marks.is_empty() {
-                continue;
-            }
             let rows = spans.iter().map(|s| s.depth + 1).max().unwrap_or(0);
             let label_end = left + 4.0 + sans_width(&lane.label, 11.5) + 10.0;
             let placed = place_labels(
@@ -908,7 +942,6 @@ fn timeline_svg(d: &Directive, runs: &[(Option<String>, Recording)], id: &str) -
                     bottom - y
                 );
             }
-            drawn_lanes += 1;
             let _ = writeln!(
                 body,
                 "<text class=\"muted\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\">{}</text>",
@@ -951,40 +984,62 @@ fn timeline_svg(d: &Directive, runs: &[(Option<String>, Recording)], id: &str) -
                 }
                 body.push_str("</g>\n");
             }
-            for ((mark_index, mark), (line, x, end_anchor)) in marks.iter().zip(&placed) {
+            for ((mark_index, mark), (line, x, end_anchor, labelled)) in marks.iter().zip(&placed) {
                 let head = y + *line as f64 * LABEL_ROW + 11.5;
                 let (tx, anchor) = if *end_anchor {
                     (x - 7.0, "end")
                 } else {
                     (x + 7.0, "start")
                 };
-                let _ = writeln!(
-                    marks_svg,
-                    "<text x=\"{tx:.1}\" y=\"{head:.1}\" text-anchor=\"{anchor}\" font-size=\"11\">{}</text>",
-                    esc(&mark.name)
-                );
-                marks_here.push((*mark_index, *x, head - 8.0, bottom));
+                if *labelled {
+                    let _ = writeln!(
+                        marks_svg,
+                        "<text x=\"{tx:.1}\" y=\"{head:.1}\" text-anchor=\"{anchor}\" font-size=\"11\">{}</text>",
+                        esc(&mark.name)
+                    );
+                }
+                let head = labelled.then_some(head - 8.0);
+                marks_here.push((*mark_index, *x, head, bars_top, bottom));
             }
             extents[lane_index] = Some((bars_top, bottom));
             y = bottom + 4.0;
         }
+        if drawn < shown.len() {
+            let _ = writeln!(
+                body,
+                "<text class=\"muted\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\">… and {} more lanes, not drawn</text>",
+                left + 2.0,
+                y + 11.5,
+                shown.len() - drawn
+            );
+            y += LABEL_ROW + 4.0;
+        }
         // Each instant: a head by its label, and a line down its lane, its process's
         // lanes or the whole run's.
-        for (mark_index, x, head, lane_bottom) in marks_here {
+        // An instant without room for its label is a line through the bars alone.
+        for (mark_index, x, head, bars_top, lane_bottom) in marks_here {
             let mark = &recording.marks[mark_index];
-            let _ = writeln!(
-                marks_svg,
-                "<g><title>{} on {}, at {:.3} ms</title><path class=\"mark-head\" d=\"M{:.1},{:.1}h8l-4,7z\"/></g>",
+            let tooltip = format!(
+                "<title>{} on {}, at {:.3} ms</title>",
                 esc(&mark.name),
                 esc(&recording.lanes[mark.lane].label),
-                ms(mark.at),
-                x - 4.0,
-                head,
+                ms(mark.at)
             );
+            let line_top = match head {
+                Some(head) => {
+                    let _ = writeln!(
+                        marks_svg,
+                        "<g>{tooltip}<path class=\"mark-head\" d=\"M{:.1},{head:.1}h8l-4,7z\"/></g>",
+                        x - 4.0,
+                    );
+                    head + 7.0
+                }
+                None => bars_top,
+            };
             let _ = writeln!(
                 lines,
-                "<line class=\"mark\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{lane_bottom:.1}\"/>",
-                head + 7.0
+                "<g>{}<line class=\"mark\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{line_top:.1}\" y2=\"{lane_bottom:.1}\"/></g>",
+                if head.is_some() { "" } else { tooltip.as_str() }
             );
             let pid = recording.lanes[mark.lane].pid;
             for (other, extent) in extents.iter().enumerate() {

@@ -483,3 +483,68 @@ fn the_chart_draws_every_row_of_the_table_with_its_figure() {
     );
     assert!(html.contains(">(no answer)</text>"));
 }
+
+#[test]
+fn many_lanes_and_many_instants_stay_within_bounds() {
+    // Fifty threads, and ten instants at one time on the main thread.
+    let mut recording = String::from("[\n");
+    for n in 0..50 {
+        recording.push_str(&format!(
+            "{{\"ph\":\"X\",\"name\":\"handle\",\"pid\":1,\"tid\":{},\"ts\":{}.0,\"dur\":100.0}},\n",
+            n + 2,
+            n * 10
+        ));
+    }
+    for n in 0..10 {
+        recording.push_str(&format!(
+            "{{\"ph\":\"i\",\"name\":\"client {n}\",\"pid\":1,\"tid\":1,\"ts\":0.0,\"s\":\"t\"}},\n"
+        ));
+    }
+    let html = render(
+        Kind::Timeline,
+        "\ntitle: Fifty\ndesc: Fifty threads.\ncaption: Many.\nrun: outputs/fifty.json\nlanes: 6\n",
+        &[("outputs/fifty.json", &recording)],
+    );
+    let svg = svgs(&html)[0];
+    check_svg(svg, "fifty");
+    assert!(
+        svg.contains(">… and 45 more lanes, not drawn</text>"),
+        "{svg}"
+    );
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let bars = doc
+        .descendants()
+        .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("bar ")))
+        .count();
+    assert_eq!(bars, 5);
+    // Four lines of labels at most, the first holding the lane's own label where
+    // these instants are; the instants without a label are lines with a tooltip.
+    let labels = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .filter(|n| n.text().is_some_and(|t| t.starts_with("client ")))
+        .count();
+    assert_eq!(labels, 3);
+    let count = |class: &str| {
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some(class))
+            .count()
+    };
+    assert_eq!(count("mark-head"), 3);
+    assert_eq!(count("mark"), 10);
+    assert_eq!(svg.matches("<title>client ").count(), 10);
+}
+
+#[test]
+fn a_recording_on_one_line_reads_too() {
+    // Events separated by commas only, as some writers do, cut inside the last one.
+    let one_line: String = ONE_REQUEST.lines().collect();
+    assert_eq!(
+        timeline::structure(&one_line, &[]).unwrap(),
+        ONE_REQUEST_STRUCTURE
+    );
+    let cut = &one_line[..one_line.len() - 30];
+    let text = timeline::structure(cut, &[]).unwrap();
+    assert!(!text.contains("main returns"), "{text}");
+    assert!(text.contains("[MainThread] serve_forever\n"));
+}
