@@ -548,3 +548,142 @@ fn a_recording_on_one_line_reads_too() {
     assert!(!text.contains("main returns"), "{text}");
     assert!(text.contains("[MainThread] serve_forever\n"));
 }
+
+// --- The recorded runs ------------------------------------------------------------
+
+/// Every recording in `book/outputs/timelines/` and the command that records it:
+/// `SOCKETSERVER_TRACE=chrome:book/outputs/timelines/FILE cargo run --example
+/// PROGRAM -- ARGS`.
+const RECORDINGS: &[(&str, &str, &[&str])] = &[
+    ("one-request.json", "timelines", &["one-request"]),
+    ("keep-alive.json", "timelines", &["keep-alive"]),
+    ("mixins-blocking.json", "timelines", &["mixins", "blocking"]),
+    (
+        "mixins-threading.json",
+        "timelines",
+        &["mixins", "threading"],
+    ),
+    ("mixins-forking.json", "timelines", &["mixins", "forking"]),
+    ("mixins-pool.json", "timelines", &["mixins", "pool"]),
+    ("leaving-default.json", "timelines", &["leaving", "default"]),
+    (
+        "leaving-no-block.json",
+        "timelines",
+        &["leaving", "no-block"],
+    ),
+    ("leaving-daemon.json", "timelines", &["leaving", "daemon"]),
+    ("slow-clients-defaults.json", "slow_clients", &[]),
+    (
+        "slow-clients-deadline.json",
+        "slow_clients",
+        &["--header-timeout"],
+    ),
+];
+
+/// A recording's structure, as two runs of the same program share it: the lanes
+/// with their spans and instants, in order within each lane, but the lanes sorted
+/// and `Thread-N` unnumbered (which client a thread serves depends on who connected
+/// first), and without `service_actions` (one per poll, as many as the run was long).
+fn comparable(recording: &str) -> String {
+    let text = timeline::structure(recording, &["service_actions"]).unwrap();
+    let mut lanes: Vec<Vec<String>> = Vec::new();
+    let mut last_lane = String::new();
+    for line in text.lines() {
+        let line = unnumbered(line, "Thread-");
+        let line = unnumbered(&line, "ThreadPool-");
+        let lane = line.split("] ").next().unwrap_or("").to_string();
+        if lane != last_lane || lanes.is_empty() {
+            lanes.push(Vec::new());
+            last_lane = lane;
+        }
+        lanes.last_mut().unwrap().push(line);
+    }
+    lanes.sort();
+    lanes.concat().join("\n")
+}
+
+/// `text` with the number after each `prefix` replaced by `*`.
+fn unnumbered(text: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let after = &rest[at + prefix.len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        out.push_str(&rest[..at + prefix.len()]);
+        out.push_str(if digits > 0 { "*" } else { "" });
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Each recording is what its run records today: the run is made again and compared
+/// by structure (lanes, names, nesting, order), never by its timings.
+/// `UPDATE_BOOK_OUTPUTS=1` writes the new recordings over the committed ones.
+#[test]
+fn every_recording_is_what_its_run_records_now() {
+    let dir = book_root().join("outputs/timelines");
+    let mut committed: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    committed.sort();
+    let mut named: Vec<String> = RECORDINGS.iter().map(|(f, _, _)| f.to_string()).collect();
+    named.sort();
+    assert_eq!(
+        committed, named,
+        "every recording has its command, and no more"
+    );
+
+    let update = std::env::var_os("UPDATE_BOOK_OUTPUTS").is_some();
+    let scratch = std::env::temp_dir().join(format!("timelines-{}", std::process::id()));
+    fs::create_dir_all(&scratch).unwrap();
+    let mut differ = Vec::new();
+    for (file, program, args) in RECORDINGS {
+        let fresh = scratch.join(file);
+        let status = std::process::Command::new(example(program))
+            .args(*args)
+            .env("SOCKETSERVER_TRACE", format!("chrome:{}", fresh.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{program} {args:?}");
+        let fresh = fs::read_to_string(&fresh).unwrap();
+        let old = fs::read_to_string(dir.join(file)).unwrap();
+        if update {
+            fs::write(dir.join(file), &fresh).unwrap();
+        } else if comparable(&fresh) != comparable(&old) {
+            let (old, fresh) = (comparable(&old), comparable(&fresh));
+            let first = old.lines().zip(fresh.lines()).position(|(a, b)| a != b);
+            differ.push(format!(
+                "{file}: first difference at line {first:?} (committed | now):\n{}\n{}",
+                first.and_then(|n| old.lines().nth(n)).unwrap_or("(end)"),
+                first.and_then(|n| fresh.lines().nth(n)).unwrap_or("(end)"),
+            ));
+        }
+    }
+    fs::remove_dir_all(&scratch).unwrap();
+    assert!(
+        differ.is_empty(),
+        "recordings changed structure (UPDATE_BOOK_OUTPUTS=1 to accept):\n{}",
+        differ.join("\n\n")
+    );
+}
+
+/// The example `name`, built: a test runs from `target/<profile>/deps/`.
+fn example(name: &str) -> PathBuf {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "building example {name}");
+    let deps = std::env::current_exe().unwrap();
+    deps.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name)
+}
