@@ -1,4 +1,4 @@
-//! The book's one preprocessor: `{{#python socketserver.BaseServer.serve_forever}}`
+//! The book's first preprocessor: `{{#python socketserver.BaseServer.serve_forever}}`
 //! becomes the source of that function, as the reader's own CPython has it;
 //! `{{#python doc socketserver.BaseServer}}` becomes its docstring alone.
 //!

@@ -8,8 +8,9 @@
 //! ```
 //!
 //! mdBook runs in-process (the `mdbook-driver` crate, pinned in `Cargo.toml`), with
-//! the book's one preprocessor, which shows each Python original from your own
-//! CPython (`book/python_source.rs`).
+//! the book's two preprocessors: one shows each Python original from your own
+//! CPython (`book/python_source.rs`), the other draws the pictures, timelines of
+//! recorded runs and the comparison chart, as inline SVG (`book/timeline.rs`).
 //!
 //! Every request it answers is recorded as it runs: a `tracing` layer of its own
 //! ([`ChainRecorder`]) keeps the hooks of each request, and the handler answers
@@ -42,6 +43,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 mod api_docs;
 #[path = "../book/python_source.rs"]
 mod python_source;
+// Only the preprocessor: the rest is for tests/timelines.rs.
+#[allow(dead_code)]
+#[path = "../book/timeline.rs"]
+mod timeline;
 
 #[derive(Parser)]
 #[command(name = "read_book")]
@@ -305,6 +310,7 @@ fn build_book() -> io::Result<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book");
     let mut book = mdbook_driver::MDBook::load(&root).map_err(io::Error::other)?;
     book.with_preprocessor(python_source::PythonSource);
+    book.with_preprocessor(timeline::Pictures);
     book.build().map_err(io::Error::other)?;
     let built = book.build_dir_for("html");
     api_docs::copy_api_docs(&built)?;

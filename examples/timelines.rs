@@ -199,6 +199,9 @@ fn leaving(variant: &str) -> io::Result<()> {
 
 fn main() -> io::Result<()> {
     support::exit_on_ctrl_c();
+    // `guess_type` reads the system's MIME tables the first time it is asked, a few
+    // milliseconds that would dwarf the request in the picture: read them now.
+    socketserver::http::server::mimetypes::types_map();
     socketserver::trace::init_from_env();
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&arguments, &[], USAGE);

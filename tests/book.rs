@@ -27,6 +27,10 @@ use mdbook_driver::builtin_renderers::MarkdownRenderer;
 mod api_docs;
 #[path = "../book/python_source.rs"]
 mod python_source;
+// Only the preprocessor: the rest is for tests/timelines.rs.
+#[allow(dead_code)]
+#[path = "../book/timeline.rs"]
+mod timeline;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -35,6 +39,7 @@ fn root() -> PathBuf {
 fn load() -> MDBook {
     let mut book = MDBook::load(root().join("book")).unwrap();
     book.with_preprocessor(python_source::PythonSource);
+    book.with_preprocessor(timeline::Pictures);
     book
 }
 
