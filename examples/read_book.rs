@@ -119,7 +119,7 @@ impl BaseHttpRequestHandler for BookHandler {
     fn log_request(&self, code: Option<u16>, size: Option<u64>) {
         // An empty `command`: the request line could not be parsed, no path of its own.
         if !self.command.is_empty() && !self.path.starts_with(ENDPOINT) {
-            note(&self.path, code.unwrap_or(0));
+            note(&self.command, &self.path, code.unwrap_or(0));
         }
         BaseHttpRequest::log_request(self, code, size)
     }
@@ -152,8 +152,10 @@ struct Chain {
     /// Which request this was on its connection: 1, 2, ... One `handle` runs
     /// `handle_one_request` once a request, until the connection closes.
     on_connection: usize,
-    /// The path asked for (without its query) and the status: the handler tells them
-    /// (`log_request`). A chain with no path (the connection ended) is not kept.
+    /// The method, the path asked for (without its query) and the status: the
+    /// handler tells them (`log_request`). A chain with no path (the connection
+    /// ended) is not kept.
+    method: String,
     path: Option<String>,
     status: u16,
     started: Instant,
@@ -206,6 +208,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for ChainRecorder {
                 recording.chain = Some(Chain {
                     thread: std::thread::current().name().unwrap_or("?").to_string(),
                     on_connection: recording.requests,
+                    method: String::new(),
                     path: None,
                     status: 0,
                     started: Instant::now(),
@@ -249,11 +252,13 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for ChainRecorder {
     }
 }
 
-/// The handler's part: the path and status of the request this thread is running.
-fn note(path: &str, status: u16) {
+/// The handler's part: the method, path and status of the request this thread is
+/// running.
+fn note(method: &str, path: &str, status: u16) {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     RECORDING.with_borrow_mut(|recording| {
         if let Some(chain) = &mut recording.chain {
+            chain.method = method.to_string();
             chain.path = Some(path.to_string());
             chain.status = status;
         }
@@ -282,6 +287,7 @@ fn chain_json(page: &str) -> Option<String> {
         })
         .collect();
     let json = serde_json::json!({
+        "method": chain.method,
         "path": page,
         "status": chain.status,
         "thread": chain.thread,

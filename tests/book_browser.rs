@@ -451,6 +451,7 @@ fn read_book_answers_the_chain_of_each_request() {
 
     // Request 2 asks for its chain; the same connection, so request 1 is over.
     let first = chain(&mut connection, "%2Fone-request.html");
+    assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/one-request.html");
     assert_eq!(first["status"], 200);
     assert_eq!(first["request_on_connection"], 1);

@@ -12,11 +12,12 @@
         return;
     }
 
-    // read_book's answer, and nothing else: {path, status, thread,
+    // read_book's answer, and nothing else: {method, path, status, thread,
     // request_on_connection, hooks: [{name, depth, start_us, duration_us}, ...]},
     // `handle_one_request` first.
     function isChain(chain) {
         return chain !== null && typeof chain === "object"
+            && typeof chain.method === "string"
             && typeof chain.path === "string"
             && typeof chain.thread === "string"
             && Number.isInteger(chain.status)
@@ -68,7 +69,7 @@
         title.append(
             element("strong", null, "The request that served this page"),
             " (read_book records each one): ",
-            element("code", null, "GET " + chain.path)
+            element("code", null, chain.method + " " + chain.path)
         );
         var where = element("p", null,
             chain.thread + " \u00b7 request " + chain.request_on_connection
