@@ -559,6 +559,54 @@ fn a_served_page_shows_the_request_that_served_it() {
     );
 }
 
+/// The mixins picture, drawn by the book's preprocessor from four recorded runs, is
+/// in the threading chapter's DOM as an SVG: its title, a section per server, and the
+/// lanes of each (the main thread, three request threads, three forked children, two
+/// pool workers).
+#[test]
+fn the_threading_chapter_shows_the_mixins_picture() {
+    let Some(chromium) = chromium_or_skip("the_threading_chapter_shows_the_mixins_picture") else {
+        return;
+    };
+    let _turn = book_turn();
+    let (server, base) = read_book();
+    let dom = Headless::new(&chromium)
+        .args(["--virtual-time-budget=10000", "--dump-dom"])
+        .arg(format!("{base}threading-mixin.html"))
+        .run();
+    assert_renders(&dom, "threading-mixin.html");
+    let figure = dom
+        .match_indices("<figure")
+        .map(|(i, _)| &dom[i..i + dom[i..].find("</figure>").expect("</figure>")])
+        .find(|f| f.contains("Three clients on TcpServer"))
+        .unwrap_or_else(|| panic!("no mixins picture in threading-mixin.html"));
+    assert!(
+        figure.contains("<svg") && figure.contains("role=\"img\""),
+        "{figure:.300}"
+    );
+    for lane in [
+        "TcpServer",
+        "ThreadingTcpServer",
+        "ForkingTcpServer",
+        "ThreadPoolTcpServer, 2 workers",
+        "Thread-3 (process_request_thread)",
+        "timelines (child) #3: main",
+        "ThreadPool-2 (worker)",
+    ] {
+        assert!(
+            figure.contains(&format!(">{lane}<")),
+            "no lane {lane:?} in the picture"
+        );
+    }
+    let svg = &figure[..figure.find("</svg>").expect("</svg>")];
+    assert_eq!(
+        svg.matches(">handle<").count(),
+        12,
+        "three handle bars per server"
+    );
+    server.stop();
+}
+
 /// The same page with nothing to ask: opened from `file://` (the script does not
 /// try), and served by the port's `http_server`, whose 404 for `/__chain` is no chain.
 /// Neither shows a panel, and neither page reports a script error, as the control (a
