@@ -1,6 +1,8 @@
 //! The book's first preprocessor: `{{#python socketserver.BaseServer.serve_forever}}`
 //! becomes the source of that function, as the reader's own CPython has it;
 //! `{{#python doc socketserver.BaseServer}}` becomes its docstring alone.
+//! `{{#python 3.14 http.server.HTTPSServer}}` names the CPython that added it: a
+//! reader whose CPython is older gets a note saying so, and where to read it.
 //!
 //! The Python original is never copied into this repository: at build time one
 //! `python3` process reads every named function with `inspect.getsource` and says
@@ -33,22 +35,26 @@ fn names(text: &str) -> Vec<String> {
 }
 
 /// What to show for each name: a caption and a `python` fence, or how to find it.
-fn sources(names: &[String]) -> BTreeMap<String, String> {
+pub fn sources(names: &[String]) -> BTreeMap<String, String> {
     const SCRIPT: &str = r#"
 import importlib, inspect, json, os, sys
 out = {}
 stdlib = os.path.dirname(os.__file__)
 for name in sys.argv[1:]:
     doc = name.startswith("doc ")
-    parts = name.removeprefix("doc ").split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr)
-        break
+    parts = name.removeprefix("doc ").split()[-1].split(".")
+    try:
+        for i in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+            break
+    except AttributeError:
+        out[name] = [sys.version.split()[0], "", 0, 0, ""]
+        continue
     lines, first = inspect.getsourcelines(obj)
     path = os.path.relpath(inspect.getsourcefile(obj), stdlib)
     text = "".join(lines)
@@ -80,6 +86,17 @@ print(json.dumps(out))
                     &name[4..],
                     source.trim_end()
                 ),
+                Some((version, path, ..)) if path.is_empty() => {
+                    let (since, dotted) = since_and_name(name);
+                    let module = dotted.rsplit_once('.').map_or(dotted, |(m, _)| m);
+                    let file = module.replace('.', "/");
+                    let since = since.map_or(String::new(), |v| format!(" (it is new in CPython {v})"));
+                    format!(
+                        "> **The original is not shown**: your CPython {version} has no \
+                         `{dotted}`{since}. Read it in a newer CPython's `Lib/{file}.py`, or \
+                         at <https://github.com/python/cpython/blob/main/Lib/{file}.py>."
+                    )
+                }
                 Some((version, path, first, last, source)) => format!(
                     "*The original, from your CPython {version}: `Lib/{path}`, lines \
                      {first}-{last}.*\n\n```python\n{}\n```",
@@ -102,6 +119,17 @@ print(json.dumps(out))
             (name.clone(), shown)
         })
         .collect()
+}
+
+/// `3.14 http.server.HTTPSServer`: the CPython version that added the name, if the
+/// directive gives one, and the dotted name.
+fn since_and_name(name: &str) -> (Option<&str>, &str) {
+    match name.split_once(' ') {
+        Some((since, dotted)) if since.starts_with(|c: char| c.is_ascii_digit()) => {
+            (Some(since), dotted)
+        }
+        _ => (None, name),
+    }
 }
 
 /// Python's `textwrap.dedent` for a method: the common indentation removed.

@@ -1046,3 +1046,28 @@ fn every_difference_is_marked_in_the_code() {
     }
     assert!(rows >= 8, "only {rows} differences found");
 }
+
+/// `{{#python 3.14 http.server.HTTPSServer}}` on a CPython without it (this machine's
+/// is 3.11) says which CPython added it and where to read it, and the other names of
+/// the same build are still shown.
+#[test]
+fn a_name_newer_than_the_readers_cpython_gets_a_note() {
+    let names = [
+        "3.14 http.server.HTTPSServer".to_string(),
+        "socketserver.BaseServer.serve_forever".to_string(),
+    ];
+    let shown = python_source::sources(&names);
+    let note = &shown[&names[0]];
+    if !note.contains("has no `http.server.HTTPSServer`") {
+        // A CPython 3.14 or later shows the real thing.
+        assert!(note.contains("class HTTPSServer"), "{note}");
+    } else {
+        assert!(note.contains("new in CPython 3.14"), "{note}");
+        assert!(note.contains("Lib/http/server.py"), "{note}");
+    }
+    assert!(
+        shown[&names[1]].contains("def serve_forever"),
+        "{}",
+        shown[&names[1]]
+    );
+}
