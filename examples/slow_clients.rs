@@ -23,6 +23,9 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use socketserver::BaseServer;
+
+#[path = "support/mod.rs"]
+mod support;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 
 // ANCHOR: handler
@@ -188,8 +191,16 @@ fn run<const DEADLINE: bool, const IDLE: bool>(idle: bool) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
+    support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
-    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let usage = "usage: slow_clients [--header-timeout] [--idle] [--keep-alive-timeout]";
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let known = ["--header-timeout", "--idle", "--keep-alive-timeout"];
+    support::check_flags(&arguments, &known, usage);
+    if arguments.iter().any(|a| !known.contains(&a.as_str())) {
+        support::usage_error(usage);
+    }
+    let flag = |name: &str| arguments.iter().any(|a| a == name);
     let idle = flag("--idle");
     match (flag("--header-timeout"), flag("--keep-alive-timeout")) {
         (false, false) => run::<false, false>(idle),

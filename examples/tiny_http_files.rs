@@ -73,10 +73,7 @@ fn main() {
     support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&args, &["--directory", "-d"], USAGE);
-    let port: u16 = args
-        .iter()
-        .find(|a| a.parse::<u16>().is_ok())
-        .map_or(8000, |p| p.parse().unwrap()); // found by parsing
+    let port = support::port_among(&args, &["--directory", "-d"], 8000, USAGE);
     let root = args
         .iter()
         .position(|a| a == "--directory" || a == "-d")

@@ -32,10 +32,7 @@ fn main() {
     support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&args, &["--workers"], USAGE);
-    let port: u16 = args
-        .iter()
-        .find(|a| a.parse::<u16>().is_ok())
-        .map_or(8000, |p| p.parse().unwrap()); // found by parsing
+    let port = support::port_among(&args, &["--workers"], 8000, USAGE);
     let workers: usize = args.iter().position(|a| a == "--workers").map_or(1, |i| {
         let n = args.get(i + 1).and_then(|n| n.parse().ok());
         n.unwrap_or_else(|| support::usage_error(USAGE))

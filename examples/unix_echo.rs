@@ -38,11 +38,14 @@ impl BaseRequestHandler for EchoHandler {
 fn main() -> io::Result<()> {
     support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
-    let path = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "/tmp/socketserver-echo.sock".into()),
-    );
+    let usage = "usage: unix_echo [PATH]   (default /tmp/socketserver-echo.sock)";
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    support::check_flags(&arguments, &[], usage);
+    let path = match &arguments[..] {
+        [] => PathBuf::from("/tmp/socketserver-echo.sock"),
+        [path] => PathBuf::from(path),
+        _ => support::usage_error(usage),
+    };
     // Python leaves the socket file behind on close; a new server cannot bind over it.
     let _ = std::fs::remove_file(&path);
     // ANCHOR: main

@@ -517,6 +517,10 @@ fn a_bad_argument_or_a_taken_port_gets_one_line() {
         ("tcp_echo", &["notaport"], &[&port]),
         ("udp_echo", &["notaport"], &[]),
         ("timelines", &["mixins", "spinning"], &[]),
+        ("slow_clients", &["--bogus"], &[]),
+        ("unix_echo", &["--bogus"], &[]),
+        ("tiny_http_hello", &["99999"], &[]),
+        ("tiny_http_files", &["99999"], &[]),
         (
             "blocking_threading_forking",
             &["spinning"],

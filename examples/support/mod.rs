@@ -41,6 +41,34 @@ pub fn check_flags(arguments: &[String], known: &[&str], usage: &str) {
     }
 }
 
+/// The positional arguments of `arguments`: those that are not flags, nor the value
+/// after a flag in `with_value`.
+pub fn positionals<'a>(arguments: &'a [String], with_value: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for argument in arguments {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if with_value.contains(&argument.as_str()) {
+            skip = true;
+        } else if !argument.starts_with('-') || argument.parse::<u16>().is_ok() {
+            out.push(argument.as_str());
+        }
+    }
+    out
+}
+
+/// The one optional positional argument, a port (`default` without one); anything
+/// else there is a usage error, as `argparse` makes it.
+pub fn port_among(arguments: &[String], with_value: &[&str], default: u16, usage: &str) -> u16 {
+    match positionals(arguments, with_value)[..] {
+        [] => default,
+        [port] => port.parse().unwrap_or_else(|_| usage_error(usage)),
+        _ => usage_error(usage),
+    }
+}
+
 /// Prints `usage` and exits with status 2.
 pub fn usage_error(usage: &str) -> ! {
     eprintln!("{usage}");
