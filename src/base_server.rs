@@ -327,8 +327,7 @@ where
 /// server it wraps, and write the hook:
 ///
 /// ```no_run
-/// use socket2::SockAddr;
-/// use socketserver::{BaseServer, Request, ThreadingTcpServer};
+/// use socketserver::{BaseServer, Request, SockAddr, ThreadingTcpServer};
 /// # use socketserver::{BaseRequestHandler, StreamRequestHandler};
 /// # struct Echo(StreamRequestHandler);
 /// # socketserver::subclass!(Echo(StreamRequestHandler));

@@ -95,6 +95,13 @@ pub use handlers::{
     BaseRequest, BaseRequestHandler, DatagramRequestHandler, HandlerBase, SocketIo, SocketWriter,
     StreamRequestHandler,
 };
+/// The `socket2` crate, whose types the public signatures use: a program that
+/// writes `verify_request(&self, request, client_address: &SockAddr)` takes
+/// `socketserver::SockAddr`, the same type, whatever `socket2` it depends on itself.
+pub use socket2;
+/// A socket address of any family: Python's `client_address` and `server_address`
+/// (a tuple for IP, a path for Unix sockets). `socket2::SockAddr`, re-exported.
+pub use socket2::SockAddr;
 pub use tcp_server::{SocketType, Stream, TcpServer};
 pub use thread_pool::{
     ThreadPoolMixIn, ThreadPoolTcpServer, ThreadPoolUdpServer, ThreadPoolUnixDatagramServer,

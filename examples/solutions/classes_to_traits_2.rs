@@ -21,7 +21,7 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use socket2::SockAddr;
+use socketserver::SockAddr;
 use socketserver::{
     BaseRequestHandler, BaseServer, Request, StreamRequestHandler, ThreadingTcpServer, address_repr,
 };

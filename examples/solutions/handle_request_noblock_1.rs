@@ -17,7 +17,7 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socket2::SockAddr;
+use socketserver::SockAddr;
 use socketserver::{BaseRequestHandler, BaseServer, Request, StreamRequestHandler, TcpServer};
 
 #[path = "../support/mod.rs"]

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use nix::sys::signal::{SigSet, Signal};
-use socket2::SockAddr;
+use socketserver::SockAddr;
 use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
 use socketserver::{BaseServer, Request};
