@@ -47,14 +47,21 @@ pub struct SystemExit(pub i32);
 pub enum HandlerError {
     /// A hook returned an error.
     Io(io::Error),
-    /// A hook panicked; the payload is what `panic!` was given.
-    Panic(Box<dyn Any + Send>),
+    /// A hook panicked.
+    Panic {
+        /// What `panic!` was given.
+        payload: Box<dyn Any + Send>,
+        /// Where it panicked, `file:line:column`: the last line of Python's traceback.
+        location: Option<String>,
+        /// The stack, when `RUST_BACKTRACE` asks for one (as `std` decides).
+        backtrace: Option<String>,
+    },
 }
 
 impl HandlerError {
     /// True for a [`SystemExit`] panic, which `handle_error` never sees.
     pub fn is_system_exit(&self) -> bool {
-        matches!(self, HandlerError::Panic(payload) if payload.is::<SystemExit>())
+        matches!(self, HandlerError::Panic { payload, .. } if payload.is::<SystemExit>())
     }
 }
 
@@ -68,16 +75,27 @@ impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HandlerError::Io(e) => write!(f, "{:?}Error: {e}", e.kind()),
-            HandlerError::Panic(payload) => {
+            HandlerError::Panic {
+                payload,
+                location,
+                backtrace,
+            } => {
                 if let Some(exit) = payload.downcast_ref::<SystemExit>() {
-                    write!(f, "SystemExit: {}", exit.0)
-                } else if let Some(s) = payload.downcast_ref::<&str>() {
-                    write!(f, "panic: {s}")
-                } else if let Some(s) = payload.downcast_ref::<String>() {
-                    write!(f, "panic: {s}")
-                } else {
-                    write!(f, "panic")
+                    return write!(f, "SystemExit: {}", exit.0);
                 }
+                write!(f, "panic")?;
+                if let Some(location) = location {
+                    write!(f, " at {location}")?;
+                }
+                if let Some(s) = payload.downcast_ref::<&str>() {
+                    write!(f, ": {s}")?;
+                } else if let Some(s) = payload.downcast_ref::<String>() {
+                    write!(f, ": {s}")?;
+                }
+                if let Some(backtrace) = backtrace {
+                    write!(f, "\nstack backtrace:\n{backtrace}")?;
+                }
+                Ok(())
             }
         }
     }
@@ -89,14 +107,56 @@ impl fmt::Debug for HandlerError {
     }
 }
 
+// ANCHOR: catch
+thread_local! {
+    /// Inside `catch` on this thread: a panic is `handle_error`'s to report.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last caught panic happened, and its stack if asked for.
+    static CAUGHT: std::cell::RefCell<(Option<String>, Option<String>)> =
+        const { std::cell::RefCell::new((None, None)) };
+}
+
+/// Installs, once, a panic hook that stays silent for a panic `catch` will hand to
+/// `handle_error` (keeping its location and, with `RUST_BACKTRACE`, its stack), and
+/// prints every other panic as before. Python prints one traceback per failed
+/// request, from `handle_error`; without this, the panic hook printed it first.
+fn quiet_caught_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !CATCHING.get() {
+                return previous(info);
+            }
+            let location = info.location().map(|l| l.to_string());
+            let backtrace = std::backtrace::Backtrace::capture();
+            let backtrace = (backtrace.status() == std::backtrace::BacktraceStatus::Captured)
+                .then(|| backtrace.to_string());
+            CAUGHT.set((location, backtrace));
+        }));
+    });
+}
+
 /// Runs `f`, turning a panic into a [`HandlerError`]: the Rust half of Python's
 /// `try: ... except Exception:`.
 pub(crate) fn catch(f: impl FnOnce() -> Result<(), HandlerError>) -> Result<(), HandlerError> {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
+    quiet_caught_panics();
+    let outer = CATCHING.replace(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    match result {
         Ok(result) => result,
-        Err(payload) => Err(HandlerError::Panic(payload)),
+        Err(payload) => {
+            let (location, backtrace) = CAUGHT.take();
+            Err(HandlerError::Panic {
+                payload,
+                location,
+                backtrace,
+            })
+        }
     }
 }
+// ANCHOR_END: catch
 
 /// Python's private `__is_shut_down` event and `__shutdown_request` flag, which
 /// `serve_forever` and `shutdown` use to talk across threads.
@@ -513,7 +573,7 @@ pub trait BaseServer: ServerBase + Sized {
                 Ok(()) => {}
                 Err(error) if error.is_system_exit() => {
                     traced!(self.shutdown_request(request));
-                    if let HandlerError::Panic(payload) = error {
+                    if let HandlerError::Panic { payload, .. } = error {
                         panic::resume_unwind(payload);
                     }
                 }
@@ -741,8 +801,9 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
     /// on: a line of 40 dashes, the client address, the error, 40 dashes, on stderr.
     ///
     /// Python: `BaseServer.handle_error(request, client_address)`, which prints the
-    /// traceback; Rust has the error value (and the panic message, which the panic
-    /// hook has already printed with its location).
+    /// traceback; Rust has the error value: for a panic, its message and location,
+    /// and its stack when `RUST_BACKTRACE=1` (the panic hook stays silent for a
+    /// panic that reaches here, so each failure is reported once, here).
     pub fn handle_error<S>(
         this: &S,
         request: &Request<S>,

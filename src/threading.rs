@@ -98,7 +98,7 @@ impl ThreadingMixIn {
             Ok(()) => {}
             Err(error) if error.is_system_exit() => {
                 traced!(server.shutdown_request(request));
-                if let HandlerError::Panic(payload) = error {
+                if let HandlerError::Panic { payload, .. } = error {
                     std::panic::resume_unwind(payload);
                 }
                 return;

@@ -809,3 +809,70 @@ fn handle_error_and_verify_request_super_run_the_base_bodies() {
         "verify_request said yes, the error was reported, then the request closed"
     );
 }
+
+// --- One report per failed request --------------------------------------------------
+
+/// Python prints one traceback per failed request, from `handle_error`. The port's
+/// `catch` keeps the panic hook quiet for a panic it hands to `handle_error`, and
+/// gives `handle_error` the panic's location instead; a panic anywhere else still
+/// reaches the hook.
+#[test]
+fn a_caught_panic_is_reported_once_by_handle_error_with_its_location() {
+    const MESSAGE: &str = "a panic for handle_error only";
+    static HOOK_SAW: AtomicUsize = AtomicUsize::new(0);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = format!("{info}");
+        if text.contains(MESSAGE) {
+            HOOK_SAW.fetch_add(1, Ordering::SeqCst);
+        } else {
+            previous(info);
+        }
+    }));
+
+    struct Panicky(StreamRequestHandler);
+    socketserver::subclass!(Panicky(StreamRequestHandler));
+    impl BaseRequestHandler for Panicky {
+        fn handle(&mut self) -> io::Result<()> {
+            panic!("{MESSAGE}");
+        }
+    }
+    struct Reporting {
+        base: TcpServer<Panicky>,
+        reports: Mutex<Vec<String>>,
+    }
+    socketserver::subclass!(Reporting { base: TcpServer<Panicky> });
+    impl BaseServer for Reporting {
+        fn handle_error(&self, _: &Request<Self>, _: &SockAddr, error: &HandlerError) {
+            self.reports.lock().unwrap().push(error.to_string());
+        }
+    }
+    let server = Arc::new(Reporting {
+        base: TcpServer::new(("127.0.0.1", 0)).unwrap(),
+        reports: Mutex::new(Vec::new()),
+    });
+    let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    client.connect(&server.server_address).unwrap();
+    server.handle_request().unwrap();
+    assert!(
+        receive(&client, 1).is_empty(),
+        "shut down without an answer"
+    );
+
+    let reports = server.reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let here = format!("panic at {}:", file!());
+    // The first line is the report; with RUST_BACKTRACE=1 the stack follows it.
+    let first = reports[0].lines().next().unwrap();
+    assert!(
+        first.starts_with(&here) && first.ends_with(MESSAGE),
+        "{first}"
+    );
+    let asked = std::env::var("RUST_BACKTRACE").is_ok_and(|v| v != "0");
+    assert_eq!(reports[0].contains("stack backtrace:"), asked);
+    assert_eq!(HOOK_SAW.load(Ordering::SeqCst), 0, "the hook stayed quiet");
+
+    // Outside a server's catch, the hook hears of a panic as before.
+    let _ = std::thread::spawn(|| panic!("{MESSAGE}, outside")).join();
+    assert_eq!(HOOK_SAW.load(Ordering::SeqCst), 1);
+}

@@ -54,14 +54,6 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; a line `exit` raises SystemExit(3) ...");
     // ANCHOR: main
-    // Python prints no traceback for SystemExit: keep the panic hook quiet for it
-    // (otherwise it prints "thread 'main' panicked at …" and "Box<dyn Any>").
-    let default_hook = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if !info.payload().is::<SystemExit>() {
-            default_hook(info);
-        }
-    }));
     // The interpreter's last step: SystemExit(n) becomes exit status n.
     let served = match panic::catch_unwind(|| server.serve_forever(0.5)) {
         Ok(served) => served,
