@@ -20,8 +20,9 @@ use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::tcp_server::{SocketType, TcpServer};
 use crate::traced;
 
-/// The request a server hands to its handler: a connected socket for stream servers,
-/// `(packet, socket)` for datagram servers (Python: the `request` argument).
+/// The request a server hands to its handler: a [`Connection`](crate::Connection)
+/// for stream servers (with TLS on it for an HTTPS server), `(packet, socket)` for
+/// datagram servers (Python: the `request` argument).
 pub type Request<S> = <<S as ServerBase>::SocketType as SocketType>::Request;
 
 // ANCHOR: ServerRef

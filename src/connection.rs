@@ -143,6 +143,7 @@ impl Connection {
         }
     }
 
+    // ANCHOR: tls_io
     /// Reads what is there, at most `buf.len()` bytes; 0 at the end of the stream.
     /// Python: `recv(bufsize)`.
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
@@ -203,6 +204,7 @@ impl Connection {
             process_new_packets(tls, &self.socket)?;
         }
     }
+    // ANCHOR_END: tls_io
 
     // ANCHOR: close_notify
     /// Tells the client, if this is TLS, that nothing more will come

@@ -190,7 +190,7 @@ pub trait BaseRequestHandler:
 ///
 /// Python: the attributes `BaseRequestHandler.__init__` stores.
 pub struct BaseRequest<R> {
-    /// The request: a connected socket, or `(packet, socket)`. Python: `self.request`.
+    /// The request: a [`Connection`], or `(packet, socket)`. Python: `self.request`.
     pub request: R,
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,

@@ -449,10 +449,12 @@ fn clients_that_leave_mid_handshake_leak_no_thread_and_no_descriptor() {
     for handshake in [Handshake::InAccept, Handshake::in_setup()] {
         let server = Serving::<ThreadingMixIn>::start(&certs, handshake);
         let port = server.port();
-        let (status, _) = curl(Some(&certs), &[&url(port, "/hello.txt")]); // warm up
+        // Warm up, and wait for the request thread to end: then count.
+        let tasks = threads();
+        let (status, _) = curl(Some(&certs), &[&url(port, "/hello.txt")]);
         assert_eq!(status, 0);
-        let (fds, tasks) = (settles(common::open_fds(), common::open_fds), threads());
-        let tasks = settles(tasks, threads);
+        assert_eq!(settles(tasks, threads), tasks, "{handshake:?}: warming up");
+        let fds = common::open_fds();
         for _ in 0..20 {
             let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
             client.write_all(&partial).unwrap();
