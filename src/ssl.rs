@@ -401,10 +401,17 @@ pub enum Handshake {
     #[default]
     InAccept,
     /// In the handler's `setup`, on the request's thread (the mixin's), within
-    /// this time from its start; `get_request` returns as soon as `accept` does.
-    /// A silent client then holds up only its own thread, and not for longer than
-    /// the deadline. Not in CPython; [`Handshake::in_setup`] gives it a 10-second
-    /// deadline.
+    /// this time from its start, however slowly the client's bytes come;
+    /// `get_request` returns as soon as `accept` does. A silent client then holds
+    /// up only its own thread, and not for longer than the deadline. Not in
+    /// CPython; [`Handshake::in_setup`] gives it a 10-second deadline.
+    ///
+    /// The deadline is the server's, not the handler's `timeout` (`None` for every
+    /// `http.server` handler, which would leave the handshake unbounded). On a
+    /// server with no mixin, `setup` runs on the loop's thread too: there the
+    /// deadline bounds the stall, and only a thread per request removes it. A
+    /// handshake that fails in `setup` is the request's error, and so reaches
+    /// `handle_error`, where a failure in `accept` is silent.
     InSetup(Duration),
 }
 
@@ -426,6 +433,36 @@ impl Handshake {
 /// the handshake right there ([`Handshake::InAccept`]); set
 /// `server.socket_type.handshake = Handshake::in_setup()` to leave it to the
 /// request's thread.
+///
+/// [`HttpsServer`](crate::http::server::HttpsServer) wraps its socket itself.
+/// Any other stream server can speak TLS the same way: a `TcpServer` with `Tls`
+/// for its socket type, wrapped by a context once it listens.
+///
+/// ```no_run
+/// use std::io::{self, BufRead, Write};
+/// use std::path::Path;
+/// use socketserver::ssl::{self, Handshake, Purpose, Tls};
+/// use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingMixIn, TcpServer};
+///
+/// struct Echo(StreamRequestHandler);
+/// socketserver::subclass!(Echo(StreamRequestHandler));
+/// impl BaseRequestHandler for Echo {
+///     fn handle(&mut self) -> io::Result<()> {
+///         let mut line = Vec::new();
+///         self.rfile.read_until(b'\n', &mut line)?; // decrypted
+///         self.wfile.write_all(&line) //                encrypted
+///     }
+/// }
+///
+/// fn main() -> io::Result<()> {
+///     let mut context = ssl::create_default_context(Purpose::ClientAuth);
+///     context.load_cert_chain("cert.pem", Some(Path::new("key.pem")), None)?;
+///     let mut server = TcpServer::<Echo, Tls, ThreadingMixIn>::new(("127.0.0.1", 8443))?;
+///     context.wrap_socket(&server.socket_type)?;
+///     server.socket_type.handshake = Handshake::in_setup();
+///     server.into_arc().serve_forever(0.5)
+/// }
+/// ```
 #[derive(Default)]
 pub struct Tls {
     /// Where each connection's handshake runs. Python: always in `accept`.

@@ -418,6 +418,44 @@ fn a_silent_client_stalls_cpythons_shape_and_not_the_fixed_one() {
 }
 // ANCHOR_END: stall
 
+#[test]
+fn the_fixed_shapes_deadline_ends_a_handshake_that_trickles() {
+    let _one = one_at_a_time();
+    let certs = make_certs();
+    let deadline = Duration::from_millis(400);
+    let server = Serving::<ThreadingMixIn>::start(&certs, Handshake::InSetup(deadline));
+    // A ClientHello of 512 bytes, sent one byte every 20 ms: each read of the
+    // server gets a byte long before any per-read timeout, so only a deadline on
+    // the whole handshake can end it.
+    let mut client = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let hello = [
+        0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+    ];
+    let start = Instant::now();
+    let closed_after = loop {
+        assert!(start.elapsed() < TIMEOUT, "the server never gave up");
+        let i = (start.elapsed().as_millis() / 20) as usize;
+        if client.write_all(&[*hello.get(i).unwrap_or(&0x42)]).is_err() {
+            break start.elapsed();
+        }
+        match client.read(&mut [0; 64]) {
+            Ok(_) => break start.elapsed(), // the end, or the alert before it
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => break start.elapsed(),
+        }
+    };
+    println!(
+        "a handshake trickling a byte every 20 ms was ended after {:.3} s (deadline {:.1} s)",
+        closed_after.as_secs_f64(),
+        deadline.as_secs_f64()
+    );
+    assert!(closed_after >= deadline, "{closed_after:?}");
+    assert!(closed_after < deadline * 5, "{closed_after:?}");
+}
+
 /// The process's threads (Linux: /proc/self/task).
 fn threads() -> usize {
     std::fs::read_dir("/proc/self/task")
