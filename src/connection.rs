@@ -308,6 +308,10 @@ fn write_all(tls: &mut ServerConnection, socket: &Socket, mut buf: &[u8]) -> io:
         let n = tls.writer().write(buf)?;
         buf = &buf[n..];
         flush(tls, socket)?;
+        if n == 0 {
+            // Nothing taken, nothing queued: the session has closed its sending side.
+            return Err(io::ErrorKind::WriteZero.into());
+        }
     }
     Ok(())
 }

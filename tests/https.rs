@@ -31,30 +31,38 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+/// The lock, and the served directory made for the test and removed after it.
+struct OneAtATime(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+fn one_at_a_time() -> OneAtATime {
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tree();
+    let _ = std::fs::remove_dir_all(root);
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("hello.txt"), b"Hello, world\n").unwrap();
+    std::fs::write(root.join("sub/inner.txt"), b"inner\n").unwrap();
+    std::fs::write(root.join("big.bin"), big()).unwrap();
+    std::fs::write(root.join("fixed.txt"), b"fixed\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(root.join("fixed.txt"))
+        .unwrap()
+        .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800))
+        .unwrap();
+    OneAtATime(guard)
+}
+
+impl Drop for OneAtATime {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(tree());
+    }
 }
 
 /// The directory the servers serve: `hello.txt`, `fixed.txt` (last changed in
 /// 2020), `big.bin` (1 MiB), `sub/` with a file in it.
 fn tree() -> &'static PathBuf {
     static TREE: OnceLock<PathBuf> = OnceLock::new();
-    TREE.get_or_init(|| {
-        let root = std::env::temp_dir().join(format!("https-tree-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("sub")).unwrap();
-        std::fs::write(root.join("hello.txt"), b"Hello, world\n").unwrap();
-        std::fs::write(root.join("sub/inner.txt"), b"inner\n").unwrap();
-        std::fs::write(root.join("big.bin"), big()).unwrap();
-        std::fs::write(root.join("fixed.txt"), b"fixed\n").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(root.join("fixed.txt"))
-            .unwrap()
-            .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800))
-            .unwrap();
-        root
-    })
+    TREE.get_or_init(|| std::env::temp_dir().join(format!("https-tree-{}", std::process::id())))
 }
 
 /// The 1 MiB of `big.bin`: no two neighbouring KiB alike.
