@@ -1,28 +1,36 @@
-//! `python -m http.server`, ported: serve a directory over HTTP.
+//! `python -m http.server`, ported: serve a directory over HTTP, or HTTPS.
 //!
 //! ```text
 //! cargo run --example http_server -- [PORT] [-b ADDRESS] [-d DIRECTORY] [-p VERSION]
+//!                                    [--tls-cert PATH [--tls-key PATH] [--tls-password-file PATH]]
 //! cargo run --example http_server -- 8000 --bind 127.0.0.1 --directory book
 //! ```
 //!
-//! The same command line, banner, log lines and Ctrl-C as CPython 3.11's
-//! (`Lib/http/server.py`, the `test()` function and the `__main__` block). Two
-//! differences, both in the book's differences appendix: `--cgi` is refused
-//! (`CGIHTTPRequestHandler` is not ported; CPython removes it in 3.15), and
-//! `--protocol` takes `HTTP/1.0` or `HTTP/1.1`, because a class attribute is a
-//! constant in Rust: the server picks one of two handler types.
+//! The same command line, banner, log lines and Ctrl-C as CPython's
+//! (`Lib/http/server.py`, the `test()` function and the `__main__` block): 3.11's,
+//! with the three TLS flags of 3.14 and their messages (`--tls-key requires
+//! --tls-cert to be set`, exit status 2; a certificate, key or password that cannot
+//! be used ends the program with Python's exception line, `FileNotFoundError: …` or
+//! `ssl.SSLError: …`, and exit status 1). Two differences, both in the book's
+//! differences appendix: `--cgi` is refused (`CGIHTTPRequestHandler` is not ported;
+//! CPython removes it in 3.15), and `--protocol` takes `HTTP/1.0` or `HTTP/1.1`,
+//! because a class attribute is a constant in Rust: the server picks one of two
+//! handler types.
 
+use std::borrow::BorrowMut;
 use std::io;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use nix::sys::signal::{SigSet, Signal};
-use socketserver::BaseServer;
 use socketserver::http::server::{
-    _get_best_family, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods, SimpleHttpRequest,
-    ThreadingHttpServer,
+    _get_best_family, BaseHttpRequestHandler, HttpServer, HttpsOptions, SimpleHttpMethods,
+    SimpleHttpRequest, ThreadingHttpServer, ThreadingHttpsServer,
 };
+use socketserver::ssl::SslError;
+use socketserver::{BaseServer, ServerBase};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -43,6 +51,15 @@ struct Args {
     /// conform to this HTTP version
     #[arg(short, long, value_name = "VERSION", default_value = "HTTP/1.0")]
     protocol: String,
+    /// path to the TLS certificate chain file
+    #[arg(long, value_name = "PATH")]
+    tls_cert: Option<PathBuf>,
+    /// path to the TLS key file
+    #[arg(long, value_name = "PATH")]
+    tls_key: Option<PathBuf>,
+    /// path to the password file for the TLS key
+    #[arg(long, value_name = "PATH")]
+    tls_password_file: Option<PathBuf>,
     /// bind to this port
     #[arg(default_value_t = 8000)]
     port: u16,
@@ -58,12 +75,19 @@ impl<const HTTP11: bool> BaseHttpRequestHandler for Handler<HTTP11> {
 }
 impl<const HTTP11: bool> SimpleHttpMethods for Handler<HTTP11> {}
 
-/// The handler's constructor: Python's `DualStackServer.finish_request` passes
+/// The handler's constructor: Python's `DualStackServerMixin.finish_request` passes
 /// `directory=args.directory`; here the handler takes it from its server.
 impl<const HTTP11: bool> From<SimpleHttpRequest> for Handler<HTTP11> {
     fn from(mut base: SimpleHttpRequest) -> Self {
-        if let Some(server) = base.server.downcast_ref::<DualStackServer<Self>>() {
-            base.directory = server.directory.clone();
+        let server = &base.server;
+        let directory = match server.downcast_ref::<HttpDualStackServer<Self>>() {
+            Some(server) => Some(&server.directory),
+            None => server
+                .downcast_ref::<HttpsDualStackServer<Self>>()
+                .map(|server| &server.directory),
+        };
+        if let Some(directory) = directory {
+            base.directory = directory.clone();
         }
         Handler(base)
     }
@@ -83,57 +107,98 @@ impl<const HTTP11: bool> std::ops::DerefMut for Handler<HTTP11> {
 }
 
 // ANCHOR: DualStackServer
-/// Python: `class DualStackServer(ThreadingHTTPServer)`, which accepts IPv4 on an
-/// IPv6 socket and hands each handler the directory to serve.
-struct DualStackServer<H> {
-    base: ThreadingHttpServer<H>,
+/// Python: `class DualStackServerMixin`, which accepts IPv4 on an IPv6 socket and
+/// hands each handler the directory to serve, mixed into `ThreadingHTTPServer` or,
+/// with `--tls-cert`, into 3.14's `ThreadingHTTPSServer`.
+struct DualStackServer<B> {
+    base: B,
     directory: PathBuf,
 }
 
-socketserver::subclass!(DualStackServer<H> { base: ThreadingHttpServer<H> });
+socketserver::subclass!(DualStackServer<B> { base: B });
 
-impl<const HTTP11: bool> BaseServer for DualStackServer<Handler<HTTP11>> {
+/// Python: `class HTTPDualStackServer(DualStackServerMixin, ThreadingHTTPServer)`.
+type HttpDualStackServer<H> = DualStackServer<ThreadingHttpServer<H>>;
+/// Python 3.14: `class HTTPSDualStackServer(DualStackServerMixin, ThreadingHTTPSServer)`.
+type HttpsDualStackServer<H> = DualStackServer<ThreadingHttpsServer<H>>;
+
+/// The mixin's hook, for any `HTTPServer` it is mixed into.
+impl<B> BaseServer for DualStackServer<B>
+where
+    B: ServerBase<Class: BorrowMut<HttpServer<B::RequestHandlerClass, B::MixIn, B::SocketType>>>,
+{
     // def server_bind(self):
     fn server_bind(&mut self) -> io::Result<()> {
         // suppress exception when protocol is IPv4
         // with contextlib.suppress(Exception):
         //     self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        let _ = self.socket()?.set_only_v6(false);
+        let _ = self.base().socket()?.set_only_v6(false);
         HttpServer::server_bind(self) // return super().server_bind()
-    }
-}
-
-impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
-    /// Python: `DualStackServer(addr, HandlerClass)`: `TCPServer.__init__` runs
-    /// the subclass's `server_bind`, then `server_activate`.
-    fn new(address: std::net::SocketAddr, directory: PathBuf) -> io::Result<Self> {
-        let base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
-        let mut server = DualStackServer { base, directory };
-        let activated = server.server_bind().and_then(|()| server.server_activate());
-        if let Err(error) = activated {
-            server.server_close();
-            return Err(error);
-        }
-        Ok(server)
     }
 }
 // ANCHOR_END: DualStackServer
 
 // ANCHOR: test
-/// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind)`.
-fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -> io::Result<()> {
+/// Python: `http.server.test(HandlerClass, ServerClass, protocol, port, bind,
+/// tls_cert, tls_key, tls_password)`: `ServerClass(addr, HandlerClass)`, or with
+/// `certfile=tls_cert, keyfile=tls_key, password=tls_password` when there is a
+/// certificate.
+fn test<const HTTP11: bool>(
+    port: u16,
+    bind: Option<&str>,
+    directory: PathBuf,
+    tls: Option<HttpsOptions>,
+) -> io::Result<()> {
     let where_ = format!("{}:{port}", bind.unwrap_or("(all addresses)"));
     let addr = support::or_exit(_get_best_family(bind, port), "http_server", where_);
-    let httpd = DualStackServer::<Handler<HTTP11>>::new(addr, directory);
-    let httpd = Arc::new(support::or_exit(httpd, "http_server", addr));
-    let address = httpd.socket()?.local_addr()?.as_socket().unwrap();
+    match tls {
+        None => {
+            let base = ThreadingHttpServer::<Handler<HTTP11>>::with_bind_and_activate(addr, false);
+            serve(base, addr, directory, "HTTP")
+        }
+        Some(options) => {
+            let base = ThreadingHttpsServer::<Handler<HTTP11>>::with_bind_and_activate(
+                addr, false, options,
+            );
+            serve(base, addr, directory, "HTTPS")
+        }
+    }
+}
+
+/// The rest of `test()`: the subclass's constructor (`server_bind`, then
+/// `server_activate`, which on HTTPS reads the certificate and key), the banner,
+/// and `serve_forever` until Ctrl-C.
+fn serve<B>(
+    base: io::Result<B>,
+    addr: SocketAddr,
+    directory: PathBuf,
+    protocol: &str,
+) -> io::Result<()>
+where
+    DualStackServer<B>: BaseServer,
+{
+    let base = support::or_exit(base, "http_server", addr);
+    let mut httpd = DualStackServer { base, directory };
+    if let Err(error) = httpd.server_bind() {
+        httpd.server_close();
+        support::or_exit(Err(error), "http_server", addr)
+    }
+    if let Err(error) = httpd.server_activate() {
+        httpd.server_close();
+        // Python: the exception leaves test() and ends the program, status 1.
+        eprintln!("{}", exception_line(&error));
+        std::process::exit(1);
+    }
+    let httpd = Arc::new(httpd);
+    let address = httpd.base().socket()?.local_addr()?.as_socket().unwrap();
     let (host, port) = (address.ip().to_string(), address.port());
     let url_host = if host.contains(':') {
         format!("[{host}]")
     } else {
         host.clone()
     };
-    println!("Serving HTTP on {host} port {port} (http://{url_host}:{port}/) ...");
+    let scheme = protocol.to_lowercase();
+    println!("Serving {protocol} on {host} port {port} ({scheme}://{url_host}:{port}/) ...");
 
     // except KeyboardInterrupt: Ctrl-C stops serve_forever from another thread.
     let stopper = Arc::clone(&httpd);
@@ -148,9 +213,72 @@ fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -
 }
 // ANCHOR_END: test
 
+/// The last line of the traceback Python prints for an exception that ends the
+/// program: `ssl.SSLError: [SSL] PEM lib (…)`, `FileNotFoundError: [Errno 2] …`.
+fn exception_line(error: &io::Error) -> String {
+    if let Some(ssl) = error.get_ref().and_then(|e| e.downcast_ref::<SslError>()) {
+        return format!("ssl.SSLError: {ssl}");
+    }
+    let name = match error.kind() {
+        io::ErrorKind::NotFound => "FileNotFoundError",
+        io::ErrorKind::PermissionDenied => "PermissionError",
+        io::ErrorKind::IsADirectory => "IsADirectoryError",
+        io::ErrorKind::InvalidInput => "ValueError",
+        _ => "OSError",
+    };
+    format!("{name}: {error}")
+}
+
+// ANCHOR: tls_arguments
+/// Python 3.14's checks of the TLS flags, each an `argparse` error (the usage and
+/// the message on stderr, exit status 2), and the password read from its file.
+fn tls_options(args: &Args) -> Option<HttpsOptions> {
+    let error = |message: String| -> ! {
+        Args::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit()
+    };
+    if args.tls_cert.is_none() && args.tls_key.is_some() {
+        error("--tls-key requires --tls-cert to be set".into());
+    }
+    let mut tls_key_password = None;
+    if let Some(password_file) = &args.tls_password_file {
+        if args.tls_cert.is_none() {
+            error("--tls-password-file requires --tls-cert to be set".into());
+        }
+        match std::fs::read_to_string(password_file) {
+            // tls_key_password = f.read().strip()
+            Ok(text) => tls_key_password = Some(text.trim().as_bytes().to_vec()),
+            Err(e) => error(format!(
+                "Failed to read TLS password file: {}",
+                os_error(&e, password_file)
+            )),
+        }
+    }
+    Some(HttpsOptions {
+        keyfile: args.tls_key.clone(),
+        password: tls_key_password,
+        ..HttpsOptions::new(args.tls_cert.clone()?)
+    })
+}
+// ANCHOR_END: tls_arguments
+
+/// An `OSError` as Python prints it: `[Errno 2] No such file or directory: 'x'`.
+fn os_error(error: &io::Error, path: &Path) -> String {
+    match error.raw_os_error() {
+        Some(code) => format!(
+            "[Errno {code}] {}: '{}'",
+            nix::errno::Errno::from_raw(code).desc(),
+            path.display()
+        ),
+        None => error.to_string(),
+    }
+}
+
 fn main() -> io::Result<()> {
     socketserver::trace::init_from_env();
     let args = Args::parse();
+    let tls = tls_options(&args);
     if args.cgi {
         eprintln!(
             "http_server: --cgi is not ported: CGIHTTPRequestHandler is deprecated since \
@@ -166,8 +294,8 @@ fn main() -> io::Result<()> {
     };
     let bind = args.bind.as_deref();
     match args.protocol.as_str() {
-        "HTTP/1.0" => test::<false>(args.port, bind, directory),
-        "HTTP/1.1" => test::<true>(args.port, bind, directory),
+        "HTTP/1.0" => test::<false>(args.port, bind, directory, tls),
+        "HTTP/1.1" => test::<true>(args.port, bind, directory, tls),
         other => {
             eprintln!(
                 "http_server: --protocol {other}: this port serves HTTP/1.0 or HTTP/1.1 \

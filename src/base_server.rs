@@ -20,8 +20,9 @@ use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::tcp_server::{SocketType, TcpServer};
 use crate::traced;
 
-/// The request a server hands to its handler: a connected socket for stream servers,
-/// `(packet, socket)` for datagram servers (Python: the `request` argument).
+/// The request a server hands to its handler: a [`Connection`](crate::Connection)
+/// for stream servers (with TLS on it for an HTTPS server), `(packet, socket)` for
+/// datagram servers (Python: the `request` argument).
 pub type Request<S> = <<S as ServerBase>::SocketType as SocketType>::Request;
 
 // ANCHOR: ServerRef
@@ -310,9 +311,10 @@ impl MixIn for Blocking {
 /// [`HttpServer`](crate::http::server::HttpServer)) and, through [`Subclass`], by
 /// every struct that derefs to one of them.
 ///
-/// It also holds the one hook whose body differs between the crate's classes,
-/// `server_bind` (`HTTPServer` records its name after binding), so that a subclass
-/// that does not override it gets its class's.
+/// It also holds the two hooks whose bodies differ between the crate's classes,
+/// `server_bind` (`HTTPServer` records its name after binding) and
+/// `server_activate` (`HTTPSServer` wraps the socket in TLS after listening), so
+/// that a subclass that does not override them gets its class's.
 pub trait ServerBase: Send + Sync + 'static {
     /// Python: the `RequestHandlerClass` given to the constructor.
     type RequestHandlerClass: BaseRequestHandler<
@@ -322,8 +324,8 @@ pub trait ServerBase: Send + Sync + 'static {
     type SocketType: SocketType;
     /// The mixin that decides how `process_request` runs.
     type MixIn: MixIn;
-    /// The crate's class this server is, or is a subclass of: `TcpServer<…>` or
-    /// `HttpServer<…>`.
+    /// The crate's class this server is, or is a subclass of: `TcpServer<…>`,
+    /// `HttpServer<…>` or `HttpsServer<…>`.
     type Class: ServerBase<
             RequestHandlerClass = Self::RequestHandlerClass,
             SocketType = Self::SocketType,
@@ -336,11 +338,16 @@ pub trait ServerBase: Send + Sync + 'static {
     fn base_mut(
         &mut self,
     ) -> &mut TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn>;
-    /// The crate's class, with its own attributes (`HttpServer::server_name`).
+    /// The crate's class, with its own attributes (`HttpsServer::certfile`).
+    fn class(&self) -> &Self::Class;
+    /// The same, to change (`HttpServer::server_name`).
     fn class_mut(&mut self) -> &mut Self::Class;
 
     /// The class's `server_bind` body, run on `this`, the most-derived server.
     fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()>;
+
+    /// The class's `server_activate` body, run on `this`, the most-derived server.
+    fn server_activate<S: BaseServer<Class = Self::Class>>(this: &S) -> io::Result<()>;
 }
 
 /// Marks a struct as a Python subclass of the server class it derefs to: it then is
@@ -367,11 +374,17 @@ where
     ) -> &mut TcpServer<Self::RequestHandlerClass, Self::SocketType, Self::MixIn> {
         (**self).base_mut()
     }
+    fn class(&self) -> &Self::Class {
+        (**self).class()
+    }
     fn class_mut(&mut self) -> &mut Self::Class {
         (**self).class_mut()
     }
     fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()> {
         <T::Target as ServerBase>::server_bind(this)
+    }
+    fn server_activate<S: BaseServer<Class = Self::Class>>(this: &S) -> io::Result<()> {
+        <T::Target as ServerBase>::server_activate(this)
     }
 }
 // ANCHOR_END: ServerBase
@@ -442,11 +455,13 @@ pub trait BaseServer: ServerBase + Sized {
     }
     // ANCHOR_END: server_bind_hook
 
-    /// Python: `TCPServer.server_activate()`: `listen` (nothing for datagrams).
-    /// Called by the constructor, after `server_bind`. Body:
-    /// [`TcpServer::server_activate`].
+    /// Python: `TCPServer.server_activate()`: `listen` (nothing for datagrams);
+    /// `HTTPSServer.server_activate()` then wraps the socket in TLS. Called by the
+    /// constructor, after `server_bind`. The body is the class's
+    /// ([`TcpServer::server_activate`],
+    /// [`HttpsServer::server_activate`](crate::http::server::HttpsServer::server_activate)).
     fn server_activate(&self) -> io::Result<()> {
-        TcpServer::server_activate(self)
+        <Self as ServerBase>::server_activate(self)
     }
 
     // ANCHOR: serve_forever

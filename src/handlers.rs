@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use socket2::{SockAddr, Socket};
 
 use crate::base_server::ServerRef;
+use crate::connection::Connection;
 use crate::traced;
 
 /// The attributes of a handler class, and what that class does in `setup` and
@@ -189,7 +190,7 @@ pub trait BaseRequestHandler:
 ///
 /// Python: the attributes `BaseRequestHandler.__init__` stores.
 pub struct BaseRequest<R> {
-    /// The request: a connected socket, or `(packet, socket)`. Python: `self.request`.
+    /// The request: a [`Connection`], or `(packet, socket)`. Python: `self.request`.
     pub request: R,
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,
@@ -236,12 +237,14 @@ impl BaseRequest<()> {
     }
 }
 
-/// A stream socket as a raw, unbuffered file: what `rfile` reads from.
+/// A stream connection as a raw, unbuffered file: what `rfile` reads from. Over TLS
+/// it reads what the TLS session decrypts.
 ///
-/// Python: `socket.SocketIO`, which `socket.makefile()` wraps in a buffer.
+/// Python: `socket.SocketIO`, which `socket.makefile()` wraps in a buffer (an
+/// `SSLSocket`'s `recv_into` decrypts).
 #[doc(alias = "SocketIO")]
 pub struct SocketIo {
-    socket: Arc<Socket>,
+    socket: Arc<Connection>,
     bytes_read: u64,
     /// When reading must be over, and the read timeout to restore after it.
     deadline: Option<(Instant, Option<Duration>)>,
@@ -249,7 +252,7 @@ pub struct SocketIo {
 
 impl SocketIo {
     /// A raw file on `socket`.
-    pub fn new(socket: Arc<Socket>) -> Self {
+    pub fn new(socket: Arc<Connection>) -> Self {
         SocketIo {
             socket,
             bytes_read: 0,
@@ -261,6 +264,7 @@ impl SocketIo {
     /// Sets a deadline for every read from now on (`None` removes it and restores the
     /// socket's read timeout). A read that would end after the deadline fails with
     /// `TimedOut`, however the bytes trickle in: a per-read timeout cannot do that.
+    /// Over TLS every read of the socket is bounded, one record may take several.
     /// `BaseHttpRequestHandler::request_header_timeout` uses it.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) -> io::Result<()> {
         match (deadline, self.deadline.take()) {
@@ -284,15 +288,17 @@ impl SocketIo {
 // ANCHOR: deadline_read
 impl Read for SocketIo {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Some((deadline, base)) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+        let deadline = self.deadline;
+        let n = self.socket.read_with(buf, |socket| {
+            if let Some((deadline, base)) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+                }
+                socket.set_read_timeout(Some(base.map_or(left, |b| b.min(left))))?;
             }
-            self.socket
-                .set_read_timeout(Some(base.map_or(left, |b| b.min(left))))?;
-        }
-        let n = (&*self.socket).read(buf)?;
+            Ok(())
+        })?;
         self.bytes_read += n as u64;
         Ok(n)
     }
@@ -311,20 +317,20 @@ impl Write for SocketIo {
 // ANCHOR: SocketWriter
 /// The writer behind `wfile`: with no buffer (`wbufsize = 0`) every `write` sends all
 /// its bytes before it returns; with a buffer, writes collect until it is full or
-/// flushed.
+/// flushed. Over TLS the bytes are encrypted on the way.
 ///
 /// Python: `socketserver._SocketWriter` (`wbufsize = 0`) or
 /// `socket.makefile('wb', wbufsize)`.
 #[doc(alias = "_SocketWriter")]
 pub struct SocketWriter {
-    socket: Arc<Socket>,
+    socket: Arc<Connection>,
     buffer: Vec<u8>,
     capacity: usize,
 }
 
 impl SocketWriter {
     /// A writer on `socket` with a buffer of `capacity` bytes (0: none).
-    pub fn new(socket: Arc<Socket>, capacity: usize) -> Self {
+    pub fn new(socket: Arc<Connection>, capacity: usize) -> Self {
         SocketWriter {
             socket,
             buffer: Vec::with_capacity(capacity),
@@ -378,14 +384,14 @@ impl Write for SocketWriter {
 ///
 /// Python: `socketserver.StreamRequestHandler`.
 pub struct StreamRequestHandler {
-    /// The connected socket. Python: `self.request`.
-    pub request: Arc<Socket>,
+    /// The connection (plain, or TLS on an HTTPS server). Python: `self.request`.
+    pub request: Arc<Connection>,
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,
     /// The server. Python: `self.server`.
     pub server: ServerRef,
-    /// The same socket as `request`. Python: `self.connection`.
-    pub connection: Arc<Socket>,
+    /// The same connection as `request`. Python: `self.connection`.
+    pub connection: Arc<Connection>,
     /// Reads from the client, buffered by `rbufsize`. Python: `self.rfile`.
     pub rfile: BufReader<SocketIo>,
     /// Writes to the client, buffered by `wbufsize`. Python: `self.wfile`.
@@ -394,13 +400,13 @@ pub struct StreamRequestHandler {
 // ANCHOR_END: StreamRequestHandler
 
 impl HandlerBase for StreamRequestHandler {
-    type Request = Arc<Socket>;
+    type Request = Arc<Connection>;
 
     // ANCHOR: stream_new
     /// Stores the arguments and opens `rfile` and `wfile`. Python opens the files in
     /// `setup`; a Rust struct has all its fields from the start.
     fn new<H: BaseRequestHandler>(
-        request: Arc<Socket>,
+        request: Arc<Connection>,
         client_address: SockAddr,
         server: ServerRef,
     ) -> Self {
@@ -435,6 +441,11 @@ impl StreamRequestHandler {
     /// the class attributes of `H`, the handler (the most derived class). An
     /// override calls it as `super().setup()`: `StreamRequestHandler::setup(self)`,
     /// an HTTP handler too.
+    ///
+    /// Not in Python: on a TLS connection whose server left the handshake to the
+    /// request ([`Handshake::InSetup`](crate::ssl::Handshake::InSetup)), the
+    /// handshake, here, on the request's thread, within the server's deadline.
+    /// CPython 3.14 shakes hands in `accept`, before any handler exists.
     pub fn setup<H>(this: &mut H) -> io::Result<()>
     where
         H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler>>,
@@ -447,7 +458,7 @@ impl StreamRequestHandler {
         if H::disable_nagle_algorithm {
             connection.set_nodelay(true)?;
         }
-        Ok(())
+        connection.do_handshake() // nothing unless a TLS handshake is still to do
     }
     // ANCHOR_END: stream_setup
 

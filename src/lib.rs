@@ -1,8 +1,10 @@
 //! # socketserver, ported to Rust
 //!
 //! An annotated port of CPython 3.11's `socketserver` module (Python 2 called it
-//! `SocketServer`), and of `http.server` on top of it ([`http::server`]). Every
-//! Python class is one Rust type, every Python method keeps its name, and every doc
+//! `SocketServer`), and of `http.server` on top of it ([`http::server`]), with the
+//! two classes that 3.14 added to it, `HTTPSServer` and `ThreadingHTTPSServer` (and
+//! as much of the `ssl` module as they need, [`ssl`], over `rustls`). Every Python
+//! class is one Rust type, every Python method keeps its name, and every doc
 //! comment says which Python item it ports. Put `Lib/socketserver.py` in one window
 //! and this crate in the other: the same classes, the same hooks, called in the same
 //! order.
@@ -34,6 +36,8 @@
 //! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers |
 //! | (not in Python) a bounded pool of workers | [`ThreadPoolMixIn`]: `workers`, `queue_size` |
 //! | `http.server.BaseHTTPRequestHandler`, `SimpleHTTPRequestHandler` | [`http::server::BaseHttpRequestHandler`], [`http::server::SimpleHttpRequestHandler`] |
+//! | a connection from `accept()`: a socket object, or an `ssl.SSLSocket` | [`Connection`], which derefs to its socket and reads and writes through TLS when it has TLS |
+//! | (3.14) `http.server.HTTPSServer`, `ThreadingHTTPSServer`; `ssl.SSLContext` | [`http::server::HttpsServer`], [`http::server::ThreadingHttpsServer`]; [`ssl::SslContext`], and [`ssl::Tls`], the socket type of a TLS server |
 //!
 //! A handler in Rust reads line for line like the same handler in Python:
 //!
@@ -73,9 +77,11 @@
 
 mod address;
 mod base_server;
+mod connection;
 pub mod forking;
 mod handlers;
 pub mod http;
+pub mod ssl;
 mod tcp_server;
 pub mod thread_pool;
 pub mod threading;
@@ -87,6 +93,7 @@ pub use address::{ToServerAddress, address_repr};
 pub use base_server::{
     BaseServer, Blocking, HandlerError, MixIn, Request, ServerBase, ServerRef, Subclass, SystemExit,
 };
+pub use connection::Connection;
 pub use forking::{
     ForkingMixIn, ForkingTcpServer, ForkingUdpServer, ForkingUnixDatagramServer,
     ForkingUnixStreamServer,

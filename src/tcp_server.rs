@@ -14,13 +14,16 @@ use crate::address::ToServerAddress;
 use crate::base_server::{
     BaseServer, Blocking, MixIn, ServerBase, ShutdownState, bind_and_activate_or_close,
 };
+use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 
 /// What a stream or datagram server does differently: the hooks that Python's
 /// `UDPServer` overrides of `TCPServer`, and the request they produce.
 ///
-/// A value of it is the server's `socket_type` attribute: [`Stream`] (`SOCK_STREAM`)
-/// or [`Datagram`](crate::Datagram) (`SOCK_DGRAM`, with `max_packet_size`).
+/// A value of it is the server's `socket_type` attribute: [`Stream`] (`SOCK_STREAM`),
+/// [`Datagram`](crate::Datagram) (`SOCK_DGRAM`, with `max_packet_size`), or
+/// [`Tls`](crate::ssl::Tls) (`SOCK_STREAM` with TLS on each connection: Python 3.14's
+/// listening `SSLSocket`).
 pub trait SocketType: Default + Send + Sync + 'static {
     /// The socket type to create: Python's class attribute `socket_type`.
     const TYPE: Type;
@@ -46,9 +49,10 @@ pub struct Stream;
 
 impl SocketType for Stream {
     const TYPE: Type = Type::STREAM;
-    /// The connected socket, shared between the handler and the server (which shuts
-    /// it down when the handler is done), as a Python socket object is.
-    type Request = Arc<Socket>;
+    /// The connection, shared between the handler and the server (which shuts it
+    /// down when the handler is done), as a Python socket object is. A plain one
+    /// here; [`Tls`](crate::ssl::Tls) gives the same type with TLS on it.
+    type Request = Arc<Connection>;
 
     // ANCHOR: stream_server_activate
     /// Python: `TCPServer.server_activate()`: `self.socket.listen(self.request_queue_size)`.
@@ -59,9 +63,9 @@ impl SocketType for Stream {
 
     // ANCHOR: stream_get_request
     /// Python: `TCPServer.get_request()`: `return self.socket.accept()`.
-    fn get_request(&self, socket: &Arc<Socket>) -> io::Result<(Arc<Socket>, SockAddr)> {
+    fn get_request(&self, socket: &Arc<Socket>) -> io::Result<(Arc<Connection>, SockAddr)> {
         let (connection, client_address) = socket.accept()?;
-        Ok((Arc::new(connection), client_address))
+        Ok((Arc::new(Connection::new(connection)), client_address))
     }
     // ANCHOR_END: stream_get_request
 
@@ -69,7 +73,7 @@ impl SocketType for Stream {
     /// Python: the first half of `TCPServer.shutdown_request(request)`:
     /// `request.shutdown(socket.SHUT_WR)`, ignoring the error (ENOTCONN on some
     /// systems when the client has gone).
-    fn shutdown_request(request: &Arc<Socket>) {
+    fn shutdown_request(request: &Arc<Connection>) {
         let _ = request.shutdown(Shutdown::Write);
     }
     // ANCHOR_END: stream_shutdown_request
@@ -132,11 +136,17 @@ where
     fn base_mut(&mut self) -> &mut Self {
         self
     }
+    fn class(&self) -> &Self {
+        self
+    }
     fn class_mut(&mut self) -> &mut Self {
         self
     }
     fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
         TcpServer::server_bind(this)
+    }
+    fn server_activate<S: BaseServer<Class = Self>>(this: &S) -> io::Result<()> {
+        TcpServer::server_activate(this)
     }
 }
 

@@ -27,7 +27,8 @@ use socketserver::http::server::{
     BaseHttpRequest, BaseHttpRequestHandler, HeadFile, SimpleHttpMethods, SimpleHttpRequest,
 };
 use socketserver::{
-    BaseRequest, BaseRequestHandler, DatagramRequestHandler, HandlerBase, StreamRequestHandler,
+    BaseRequest, BaseRequestHandler, Connection, DatagramRequestHandler, HandlerBase,
+    StreamRequestHandler,
 };
 
 /// Bounds every read, so that a test that goes wrong fails instead of hanging.
@@ -84,7 +85,11 @@ fn socketless<H: BaseHttpRequestHandler>() -> (H, Socket) {
     client.set_read_timeout(Some(TIMEOUT)).unwrap();
     server.set_read_timeout(Some(TIMEOUT)).unwrap();
     let address = SockAddr::from("127.0.0.1:1337".parse::<SocketAddr>().unwrap());
-    let base = <H::Target as HandlerBase>::new::<H>(Arc::new(server), address, Arc::new(()));
+    let base = <H::Target as HandlerBase>::new::<H>(
+        Arc::new(Connection::new(server)),
+        address,
+        Arc::new(()),
+    );
     (H::from(base), client)
 }
 
@@ -704,13 +709,13 @@ fn send_head_super_calls_list_directory_override() {
 
 /// A TCP connection on 127.0.0.1: the server's end as the handler gets it, the
 /// client's address, and the client's end.
-fn tcp_connection() -> (Arc<Socket>, SockAddr, TcpStream) {
+fn tcp_connection() -> (Arc<Connection>, SockAddr, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     client.set_read_timeout(Some(TIMEOUT)).unwrap();
     let (server, address) = listener.accept().unwrap();
     (
-        Arc::new(Socket::from(server)),
+        Arc::new(Connection::new(Socket::from(server))),
         SockAddr::from(address),
         client,
     )
@@ -940,8 +945,8 @@ fn datagram_finish_super_sends_the_reply() {
 
 // class Raw(BaseRequestHandler): each hook calls super() (which does nothing), then
 // says its name to the client.
-struct Raw(BaseRequest<Arc<Socket>>);
-socketserver::subclass!(Raw(BaseRequest<Arc<Socket>>));
+struct Raw(BaseRequest<Arc<Connection>>);
+socketserver::subclass!(Raw(BaseRequest<Arc<Connection>>));
 
 impl BaseRequestHandler for Raw {
     fn setup(&mut self) -> io::Result<()> {

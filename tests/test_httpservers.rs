@@ -33,7 +33,7 @@ use socketserver::http::server::{
     _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
     SimpleHttpRequest, no_such_method,
 };
-use socketserver::{BaseServer, HandlerBase};
+use socketserver::{BaseServer, Connection, HandlerBase};
 
 /// Bounds every read of a client, and of a socketless handler.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -1187,7 +1187,11 @@ fn socketless<H: BaseHttpRequestHandler>(ty: Type) -> (H, Socket) {
     client.set_read_timeout(Some(TIMEOUT)).unwrap();
     server.set_read_timeout(Some(TIMEOUT)).unwrap();
     let address = SockAddr::from("127.0.0.1:1337".parse::<SocketAddr>().unwrap());
-    let base = <H::Target as HandlerBase>::new::<H>(Arc::new(server), address, Arc::new(()));
+    let base = <H::Target as HandlerBase>::new::<H>(
+        Arc::new(Connection::new(server)),
+        address,
+        Arc::new(()),
+    );
     (H::from(base), client)
 }
 

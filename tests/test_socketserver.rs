@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
-    BaseRequest, BaseRequestHandler, BaseServer, Blocking, HandlerError, MixIn, Request, Stream,
-    StreamRequestHandler, Subclass, SystemExit, TcpServer, ThreadingMixIn, ThreadingTcpServer,
-    ThreadingUdpServer, ThreadingUnixDatagramServer, ThreadingUnixStreamServer, UdpServer,
-    UnixDatagramServer, UnixStreamServer,
+    BaseRequest, BaseRequestHandler, BaseServer, Blocking, Connection, HandlerError, MixIn,
+    Request, Stream, StreamRequestHandler, Subclass, SystemExit, TcpServer, ThreadingMixIn,
+    ThreadingTcpServer, ThreadingUdpServer, ThreadingUnixDatagramServer, ThreadingUnixStreamServer,
+    UdpServer, UnixDatagramServer, UnixStreamServer,
 };
 
 // --- SocketServerTest ---------------------------------------------------------------
@@ -144,10 +144,13 @@ fn test_context_manager() {
 // --- ErrorHandlerTest ---------------------------------------------------------------
 
 /// Python's `BadHandler`: log "Handler called", then raise. `E` picks the exception.
-struct BadHandler<E: Raise, M: MixIn>(BaseRequest<Arc<Socket>>, std::marker::PhantomData<(E, M)>);
+struct BadHandler<E: Raise, M: MixIn>(
+    BaseRequest<Arc<Connection>>,
+    std::marker::PhantomData<(E, M)>,
+);
 
 impl<E: Raise, M: MixIn> std::ops::Deref for BadHandler<E, M> {
-    type Target = BaseRequest<Arc<Socket>>;
+    type Target = BaseRequest<Arc<Connection>>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
@@ -157,8 +160,8 @@ impl<E: Raise, M: MixIn> std::ops::DerefMut for BadHandler<E, M> {
         &mut self.0
     }
 }
-impl<E: Raise, M: MixIn> From<BaseRequest<Arc<Socket>>> for BadHandler<E, M> {
-    fn from(base: BaseRequest<Arc<Socket>>) -> Self {
+impl<E: Raise, M: MixIn> From<BaseRequest<Arc<Connection>>> for BadHandler<E, M> {
+    fn from(base: BaseRequest<Arc<Connection>>) -> Self {
         BadHandler(base, std::marker::PhantomData)
     }
 }

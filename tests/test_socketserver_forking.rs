@@ -16,9 +16,9 @@ use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
 use nix::unistd::{ForkResult, fork};
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::{
-    BaseRequest, BaseRequestHandler, BaseServer, ForkingMixIn, ForkingTcpServer, ForkingUdpServer,
-    ForkingUnixDatagramServer, ForkingUnixStreamServer, HandlerError, Request, Subclass,
-    SystemExit,
+    BaseRequest, BaseRequestHandler, BaseServer, Connection, ForkingMixIn, ForkingTcpServer,
+    ForkingUdpServer, ForkingUnixDatagramServer, ForkingUnixStreamServer, HandlerError, Request,
+    Subclass, SystemExit,
 };
 
 /// Python: `simple_subprocess`: a child of our own, not the server's, must still be
@@ -85,10 +85,10 @@ fn log(port: u16, line: &str) {
 }
 
 /// Python's `BadHandler`, raising `ValueError` or (`EXIT`) `SystemExit`.
-struct BadHandler<const EXIT: bool>(BaseRequest<Arc<Socket>>);
+struct BadHandler<const EXIT: bool>(BaseRequest<Arc<Connection>>);
 
 impl<const EXIT: bool> std::ops::Deref for BadHandler<EXIT> {
-    type Target = BaseRequest<Arc<Socket>>;
+    type Target = BaseRequest<Arc<Connection>>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
@@ -98,8 +98,8 @@ impl<const EXIT: bool> std::ops::DerefMut for BadHandler<EXIT> {
         &mut self.0
     }
 }
-impl<const EXIT: bool> From<BaseRequest<Arc<Socket>>> for BadHandler<EXIT> {
-    fn from(base: BaseRequest<Arc<Socket>>) -> Self {
+impl<const EXIT: bool> From<BaseRequest<Arc<Connection>>> for BadHandler<EXIT> {
+    fn from(base: BaseRequest<Arc<Connection>>) -> Self {
         BadHandler(base)
     }
 }

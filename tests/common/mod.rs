@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod differential;
 pub mod process;
+pub mod tls;
 
 use std::io::{self, BufRead, Read, Write};
 use std::ops::{Deref, DerefMut};

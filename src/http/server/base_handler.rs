@@ -15,11 +15,12 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use socket2::{SockAddr, Socket};
+use socket2::SockAddr;
 
 use super::builtins::{self, escape_control_chars, html_escape, repr, split};
 use super::message::{HeaderError, HttpMessage, latin1, parse_headers, readline};
 use crate::base_server::ServerRef;
+use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
 use crate::http::{HTTP_STATUSES, HttpStatus};
 use crate::traced;
@@ -99,10 +100,10 @@ impl DerefMut for BaseHttpRequest {
 }
 
 impl HandlerBase for BaseHttpRequest {
-    type Request = Arc<Socket>;
+    type Request = Arc<Connection>;
 
     fn new<H: BaseRequestHandler>(
-        request: Arc<Socket>,
+        request: Arc<Connection>,
         client_address: SockAddr,
         server: ServerRef,
     ) -> Self {
@@ -160,7 +161,7 @@ impl BaseHttpRequest {
 /// [`SimpleHttpRequest`]: super::SimpleHttpRequest
 #[allow(non_upper_case_globals)]
 pub trait HttpHandlerBase<H>:
-    HandlerBase<Request = Arc<Socket>> + BorrowMut<BaseHttpRequest>
+    HandlerBase<Request = Arc<Connection>> + BorrowMut<BaseHttpRequest>
 {
     /// The class's `server_version`.
     const server_version: &'static str;

@@ -7,6 +7,7 @@
 //! [`urllib_parse`], [`email_utils`] and [`mimetypes`].
 
 use std::any::Any;
+use std::borrow::BorrowMut;
 use std::io;
 use std::ops::{Deref, DerefMut};
 
@@ -19,6 +20,7 @@ use crate::threading::ThreadingMixIn;
 mod base_handler;
 pub mod builtins;
 pub mod email_utils;
+mod https_server;
 pub mod message;
 pub mod mimetypes;
 mod simple_handler;
@@ -28,6 +30,7 @@ pub use base_handler::{
     __version__, BaseHttpRequest, BaseHttpRequestHandler, DEFAULT_ERROR_CONTENT_TYPE,
     DEFAULT_ERROR_MESSAGE, HttpHandlerBase, no_such_method,
 };
+pub use https_server::{HttpsOptions, HttpsServer, ThreadingHttpsServer};
 pub use message::{HeaderError, HttpMessage, parse_headers};
 pub use simple_handler::{
     HeadFile, SimpleHttpMethods, SimpleHttpRequest, SimpleHttpRequestHandler,
@@ -38,11 +41,13 @@ pub use simple_handler::{
 /// records its host name and port.
 ///
 /// `M` is the mixin: [`Blocking`] here, [`ThreadingMixIn`] in
-/// [`ThreadingHttpServer`]. It derefs to the [`TcpServer`] it is built on, for
-/// Python's inherited attributes (`server_address`, `timeout`, `mixin`, …).
+/// [`ThreadingHttpServer`]. `K` is the socket type: [`Stream`], or
+/// [`Tls`](crate::ssl::Tls) under an [`HttpsServer`]. It derefs to the
+/// [`TcpServer`] it is built on, for Python's inherited attributes
+/// (`server_address`, `timeout`, `mixin`, …).
 #[doc(alias = "HTTPServer")]
-pub struct HttpServer<H, M: MixIn = Blocking> {
-    base: TcpServer<H, Stream, M>,
+pub struct HttpServer<H, M: MixIn = Blocking, K: SocketType = Stream> {
+    base: TcpServer<H, K, M>,
     /// The server's fully qualified host name. Python: `server_name`.
     pub server_name: String,
     /// The port bound. Python: `server_port`.
@@ -59,56 +64,65 @@ pub type ThreadingHttpServer<H> = HttpServer<H, ThreadingMixIn>;
 /// Python; see [`ThreadPoolMixIn`](crate::ThreadPoolMixIn)).
 pub type ThreadPoolHttpServer<H> = HttpServer<H, crate::ThreadPoolMixIn>;
 
-impl<H, M> ServerBase for HttpServer<H, M>
+impl<H, M, K> ServerBase for HttpServer<H, M, K>
 where
-    H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as SocketType>::Request>>,
+    H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     M: MixIn,
+    K: SocketType,
 {
     type RequestHandlerClass = H;
-    type SocketType = Stream;
+    type SocketType = K;
     type MixIn = M;
     type Class = Self;
 
-    fn base(&self) -> &TcpServer<H, Stream, M> {
+    fn base(&self) -> &TcpServer<H, K, M> {
         &self.base
     }
-    fn base_mut(&mut self) -> &mut TcpServer<H, Stream, M> {
+    fn base_mut(&mut self) -> &mut TcpServer<H, K, M> {
         &mut self.base
+    }
+    fn class(&self) -> &Self {
+        self
     }
     fn class_mut(&mut self) -> &mut Self {
         self
     }
     fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
-        HttpServer::server_bind(this)
+        HttpServer::<H, M, K>::server_bind(this)
+    }
+    fn server_activate<S: BaseServer<Class = Self>>(this: &S) -> io::Result<()> {
+        TcpServer::server_activate(this)
     }
 }
 
 /// Every hook with `TCPServer`'s default but `server_bind`, which is `HTTPServer`'s.
-impl<H, M> BaseServer for HttpServer<H, M>
+impl<H, M, K> BaseServer for HttpServer<H, M, K>
 where
-    H: BaseRequestHandler<Target: HandlerBase<Request = <Stream as SocketType>::Request>>,
+    H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     M: MixIn,
+    K: SocketType,
 {
 }
 
-impl<H, M: MixIn> Deref for HttpServer<H, M> {
-    type Target = TcpServer<H, Stream, M>;
-    fn deref(&self) -> &TcpServer<H, Stream, M> {
+impl<H, M: MixIn, K: SocketType> Deref for HttpServer<H, M, K> {
+    type Target = TcpServer<H, K, M>;
+    fn deref(&self) -> &TcpServer<H, K, M> {
         &self.base
     }
 }
 
-impl<H, M: MixIn> DerefMut for HttpServer<H, M> {
-    fn deref_mut(&mut self) -> &mut TcpServer<H, Stream, M> {
+impl<H, M: MixIn, K: SocketType> DerefMut for HttpServer<H, M, K> {
+    fn deref_mut(&mut self) -> &mut TcpServer<H, K, M> {
         &mut self.base
     }
 }
 
-impl<H, M> HttpServer<H, M>
+impl<H, M, K> HttpServer<H, M, K>
 where
     Self: BaseServer,
-    TcpServer<H, Stream, M>: BaseServer,
+    TcpServer<H, K, M>: BaseServer,
     M: MixIn,
+    K: SocketType,
 {
     /// Creates the server, binds it to `server_address` and starts listening.
     ///
@@ -148,26 +162,33 @@ where
     }
     // ANCHOR_END: http_server_constructor
 
+    /// Shares the server, ready for [`serve_forever`](BaseServer::serve_forever).
+    pub fn into_arc(self) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(self)
+    }
+}
+
+impl<H, M: MixIn, K: SocketType> HttpServer<H, M, K> {
     // ANCHOR: http_server_bind
     /// Binds as `TcpServer` does, then records `server_name` and `server_port`.
     ///
     /// Python: `HTTPServer.server_bind()`. An override calls it as
-    /// `HttpServer::server_bind(self)`.
-    pub fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+    /// `HttpServer::server_bind(self)`; so does a subclass of
+    /// [`HttpsServer`], which inherits it.
+    pub fn server_bind<S>(this: &mut S) -> io::Result<()>
+    where
+        S: BaseServer,
+        S::Class: BorrowMut<Self>,
+    {
         TcpServer::server_bind(this)?; // socketserver.TCPServer.server_bind(self)
         let address = this.base().server_address.as_socket();
         let (host, port) = address.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
-        let class = this.class_mut();
+        let class: &mut Self = this.class_mut().borrow_mut();
         class.server_name = builtins::getfqdn(&host);
         class.server_port = port;
         Ok(())
     }
     // ANCHOR_END: http_server_bind
-
-    /// Shares the server, ready for [`serve_forever`](BaseServer::serve_forever).
-    pub fn into_arc(self) -> std::sync::Arc<Self> {
-        std::sync::Arc::new(self)
-    }
 }
 
 // ANCHOR: _get_best_family

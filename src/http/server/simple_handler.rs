@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use socket2::{SockAddr, Socket};
+use socket2::SockAddr;
 
 use super::base_handler::{
     BaseHttpRequest, BaseHttpRequestHandler, HttpHandlerBase, no_such_method,
@@ -32,6 +32,7 @@ use super::urllib_parse::{
     fs_name_lower_key, fs_name_surrogatepass, quote, unquote, urlsplit, urlunsplit,
 };
 use crate::base_server::ServerRef;
+use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
 use crate::traced;
 
@@ -75,11 +76,11 @@ impl BorrowMut<BaseHttpRequest> for SimpleHttpRequest {
 }
 
 impl HandlerBase for SimpleHttpRequest {
-    type Request = Arc<Socket>;
+    type Request = Arc<Connection>;
 
     /// Python: `SimpleHTTPRequestHandler.__init__(*args, directory=None)`.
     fn new<H: BaseRequestHandler>(
-        request: Arc<Socket>,
+        request: Arc<Connection>,
         client_address: SockAddr,
         server: ServerRef,
     ) -> Self {
@@ -337,10 +338,26 @@ impl SimpleHttpRequest {
     /// `shutil.copyfileobj(source, outputfile)`; `outputfile` is always `wfile`
     /// here. An override calls it as `super().copyfile(source, self.wfile)`:
     /// `SimpleHttpRequest::copyfile(self, source)`.
+    ///
+    /// A file goes out with the kernel's `sendfile` on a plain connection; over TLS
+    /// its bytes must be encrypted here, so they are copied through `wfile` in
+    /// pieces of 64 KiB (`shutil.COPY_BUFSIZE`).
     pub fn copyfile<H: SimpleHttpMethods>(this: &mut H, source: &mut HeadFile) -> io::Result<()> {
         match source {
             HeadFile::Bytes(bytes) => {
                 io::copy(bytes, &mut this.wfile)?;
+            }
+            HeadFile::File(file) if this.connection.is_tls() => {
+                let mut buffer = vec![0; 64 * 1024];
+                loop {
+                    let n = match file.read(&mut buffer) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    };
+                    this.wfile.write_all(&buffer[..n])?;
+                }
             }
             HeadFile::File(file) => {
                 this.wfile.flush()?;
@@ -393,7 +410,7 @@ impl SimpleHttpRequest {
 /// What `send_head` gives back to copy to the client: an open file, or a directory
 /// listing in memory. Python: the file object or `io.BytesIO` it returns.
 pub enum HeadFile {
-    /// A file, sent with the kernel's `sendfile`.
+    /// A file, sent with the kernel's `sendfile` (through `wfile` over TLS).
     File(File),
     /// A generated page.
     Bytes(Cursor<Vec<u8>>),
@@ -580,7 +597,8 @@ pub trait SimpleHttpMethods: BaseHttpRequestHandler + DerefMut<Target = SimpleHt
     }
 
     /// Copies what `send_head` returned to `wfile`. A file goes through the kernel
-    /// (`sendfile`): its bytes never enter this process.
+    /// (`sendfile`): its bytes never enter this process (over TLS, where they must
+    /// be encrypted, they are copied through `wfile`).
     ///
     /// Python: `SimpleHTTPRequestHandler.copyfile(source, outputfile)`,
     /// `shutil.copyfileobj(source, outputfile)`.
