@@ -409,9 +409,11 @@ fn is_cargo_status(line: &str) -> bool {
 struct FreshCopy(PathBuf);
 
 impl FreshCopy {
-    fn new() -> FreshCopy {
+    /// The copy `name`: each session replays in one of its own, so that the files a
+    /// session writes (a certificate, a reader's file) are not another's.
+    fn new(name: &str) -> FreshCopy {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("book-replay-{}", std::process::id()));
+            .join(format!("book-replay-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let listing = Command::new("git")
             .args([
@@ -887,7 +889,7 @@ fn every_run_it_output_is_what_a_real_run_prints() {
             );
         }
     }
-    let copy = FreshCopy::new();
+    let copy = FreshCopy::new("build");
     build_examples(&sessions, &copy.0);
 
     // Up to three sessions at once, each on a thread with a network of its own; one at
@@ -908,8 +910,9 @@ fn every_run_it_output_is_what_a_real_run_prints() {
                         break;
                     };
                     // A thread per session: a namespace per session, so no session
-                    // meets another's sockets in TIME_WAIT.
-                    let copy = &copy.0;
+                    // meets another's sockets in TIME_WAIT; and a copy per session.
+                    let own = FreshCopy::new(&i.to_string());
+                    let copy = &own.0;
                     let real = std::thread::scope(|inner| {
                         inner
                             .spawn(|| {
