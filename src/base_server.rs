@@ -440,6 +440,38 @@ where
 /// Calling the trait instead, `BaseServer::shutdown_request(self, request)`, is
 /// calling your own override again.
 ///
+/// ## Choosing the server class at run time
+///
+/// Python picks a class with a value, `ServerClass = ThreadingTCPServer if threading
+/// else TCPServer`. A Rust type exists only at compile time, and `BaseServer` is not
+/// dyn-compatible (`Arc<dyn BaseServer>` is error E0038: the trait has associated
+/// types and generic bodies). Put everything after the choice in a function generic
+/// over the server (or over its mixin), and let the flag pick which copy runs:
+///
+/// ```no_run
+/// use std::io;
+/// use socketserver::{BaseServer, TcpServer, ThreadingTcpServer};
+/// # use socketserver::{BaseRequestHandler, StreamRequestHandler};
+/// # struct Echo(StreamRequestHandler);
+/// # socketserver::subclass!(Echo(StreamRequestHandler));
+/// # impl BaseRequestHandler for Echo {}
+///
+/// fn serve<S: BaseServer>(server: S) -> io::Result<()> {
+///     std::sync::Arc::new(server).serve_forever(0.5)
+/// }
+///
+/// fn main() -> io::Result<()> {
+///     let address = ("127.0.0.1", 9999);
+///     if std::env::args().any(|a| a == "--threading") {
+///         serve(ThreadingTcpServer::<Echo>::new(address)?)
+///     } else {
+///         serve(TcpServer::<Echo>::new(address)?)
+///     }
+/// }
+/// ```
+///
+/// `examples/blocking_threading_forking.rs` does this for three classes.
+///
 /// Methods that hand `self` to another thread take `self: &Arc<Self>`: Python's `self`
 /// is a shared, reference-counted object, and Rust says so. Build a server, set its
 /// attributes, then share it with `Arc::new` (or [`TcpServer::into_arc`]).
