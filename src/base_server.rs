@@ -496,6 +496,22 @@ pub trait BaseServer: ServerBase + Sized {
         <Self as ServerBase>::server_activate(self)
     }
 
+    // ANCHOR: bind_and_activate_method
+    /// Binds and activates a server that was built unbound
+    /// (`with_bind_and_activate(address, false)`), with this server's own
+    /// `server_bind` and `server_activate`; if either fails, this server's
+    /// `server_close`, and the error.
+    ///
+    /// Python: what `TCPServer.__init__` does last, `self.server_bind();
+    /// self.server_activate()`, which runs a subclass's overrides because `self` is the
+    /// subclass. A wrapper is built around an unbound base, then bound as itself:
+    /// `MyServer { base: TcpServer::with_bind_and_activate(address, false)?, .. }.bind_and_activate()`.
+    fn bind_and_activate(mut self) -> io::Result<Self> {
+        bind_and_activate_or_close(&mut self)?;
+        Ok(self)
+    }
+    // ANCHOR_END: bind_and_activate_method
+
     // ANCHOR: serve_forever
     /// Handles one request at a time until [`shutdown`](Self::shutdown).
     ///
@@ -505,7 +521,13 @@ pub trait BaseServer: ServerBase + Sized {
     ///
     /// Python: `BaseServer.serve_forever(poll_interval=0.5)`. Returns an error where
     /// Python would raise one from the selector (the socket was closed under it).
+    ///
+    /// Differs from CPython 3.11: an attribute read when the socket is bound
+    /// (`allow_reuse_address`, `allow_reuse_port`) but set only after binding has no
+    /// effect, which Python never says; here `serve_forever` refuses to start and
+    /// says how to set it in time.
     fn serve_forever(self: &Arc<Self>, poll_interval: f64) -> io::Result<()> {
+        self.base().bind_time_attributes_in_effect()?;
         let _span = crate::__span!("serve_forever").entered();
         let state = &self.base().state;
         state.set_is_shut_down(false);
@@ -562,7 +584,11 @@ pub trait BaseServer: ServerBase + Sized {
     ///
     /// Python: `BaseServer.handle_request()`. Python also honours a timeout set on the
     /// listening socket; ours never has one.
+    ///
+    /// Differs from CPython 3.11: as `serve_forever`, it refuses to start when
+    /// `allow_reuse_address` or `allow_reuse_port` was set after binding.
     fn handle_request(self: &Arc<Self>) -> io::Result<()> {
+        self.base().bind_time_attributes_in_effect()?;
         let _span = crate::__span!("handle_request").entered();
         let mut timeout = self.base().timeout;
         let deadline = timeout.map(|t| Instant::now() + t);

@@ -257,6 +257,30 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
         this.base().mixin.server_close();
     }
 
+    /// An error when `allow_reuse_address` or `allow_reuse_port` is set but the
+    /// socket does not have the option: it was set after `server_bind`, too late to
+    /// matter. Python ignores such an attribute without a word.
+    pub(crate) fn bind_time_attributes_in_effect(&self) -> io::Result<()> {
+        let socket = self.socket()?;
+        let too_late = |attribute: &str| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{attribute} was set after the socket was bound, so it has no effect: \
+                     construct the server with with_bind_and_activate(address, false), \
+                     set it, then call bind_and_activate()"
+                ),
+            )
+        };
+        if self.allow_reuse_address && !socket.reuse_address()? {
+            return Err(too_late("allow_reuse_address"));
+        }
+        if self.allow_reuse_port && !socket.reuse_port()? {
+            return Err(too_late("allow_reuse_port"));
+        }
+        Ok(())
+    }
+
     /// The server's socket. Python: the `socket` attribute; here an error once
     /// `server_close` has closed it.
     pub fn socket(&self) -> io::Result<Arc<Socket>> {

@@ -879,3 +879,92 @@ fn a_caught_panic_is_reported_once_by_handle_error_with_its_location() {
     let _ = std::thread::spawn(|| panic!("{MESSAGE}, outside")).join();
     assert_eq!(HOOK_SAW.load(Ordering::SeqCst), 1);
 }
+
+// --- Lifecycle: a subclass's construction runs its own hooks ---------------------
+
+/// A `TCPServer` subclass that logs its `server_bind`, `server_activate` and
+/// `server_close`, each calling super, and can be told to fail in `server_activate`.
+/// The log is shared, so it outlives a server that failed to start.
+struct Lifecycle {
+    base: TcpServer<StreamEcho>,
+    calls: Arc<Mutex<Vec<&'static str>>>,
+    fail_activate: bool,
+}
+socketserver::subclass!(Lifecycle { base: TcpServer<StreamEcho> });
+
+impl BaseServer for Lifecycle {
+    fn server_bind(&mut self) -> io::Result<()> {
+        self.calls.lock().unwrap().push("server_bind");
+        TcpServer::server_bind(self)
+    }
+    fn server_activate(&self) -> io::Result<()> {
+        self.calls.lock().unwrap().push("server_activate");
+        if self.fail_activate {
+            return Err(io::Error::other("refused"));
+        }
+        TcpServer::server_activate(self)
+    }
+    fn server_close(&self) {
+        self.calls.lock().unwrap().push("server_close");
+        TcpServer::server_close(self)
+    }
+}
+
+/// A `Lifecycle` around an unbound base, and its log.
+fn unbound_lifecycle(fail_activate: bool) -> (Lifecycle, Arc<Mutex<Vec<&'static str>>>) {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let server = Lifecycle {
+        base: TcpServer::with_bind_and_activate(("127.0.0.1", 0), false).unwrap(),
+        calls: Arc::clone(&calls),
+        fail_activate,
+    };
+    (server, calls)
+}
+
+/// Python's `TCPServer.__init__` calls `self.server_bind()` and
+/// `self.server_activate()`: a subclass's overrides. `bind_and_activate` does the same
+/// for a wrapper built around an unbound base, and the server then serves.
+#[test]
+fn lifecycle_bind_and_activate_runs_the_subclass_hooks() {
+    let (server, calls) = unbound_lifecycle(false);
+    let server = Arc::new(server.bind_and_activate().unwrap());
+    assert_eq!(*calls.lock().unwrap(), ["server_bind", "server_activate"]);
+    assert_ne!(server.server_address.as_socket().unwrap().port(), 0);
+    let serving = thread::spawn({
+        let server = Arc::clone(&server);
+        move || server.handle_request()
+    });
+    stream_examine(&server.server_address);
+    serving.join().unwrap().unwrap();
+}
+
+/// Python: `except: self.server_close(); raise`. A failed `server_activate` closes
+/// the server with the subclass's `server_close`, and the error comes back.
+#[test]
+fn lifecycle_a_failed_activate_closes_with_the_subclass_server_close() {
+    let (server, calls) = unbound_lifecycle(true);
+    let error = server.bind_and_activate().err().expect("activate fails");
+    assert_eq!(error.to_string(), "refused");
+    assert_eq!(
+        calls.lock().unwrap()[..3],
+        ["server_bind", "server_activate", "server_close"]
+    );
+}
+
+/// `allow_reuse_address` is read at bind time: set after `new()`, it has no effect,
+/// which Python never says. The port refuses to serve and says how to set it in time;
+/// set between an unbound construction and `bind_and_activate`, it takes effect.
+#[test]
+fn lifecycle_allow_reuse_address_set_too_late_is_an_error() {
+    let mut late = TcpServer::<StreamEcho>::new(("127.0.0.1", 0)).unwrap();
+    late.allow_reuse_address = true;
+    let error = late.into_arc().handle_request().unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("bind_and_activate()"), "{error}");
+
+    let mut early =
+        TcpServer::<StreamEcho>::with_bind_and_activate(("127.0.0.1", 0), false).unwrap();
+    early.allow_reuse_address = true;
+    let early = early.bind_and_activate().unwrap();
+    assert!(early.socket().unwrap().reuse_address().unwrap());
+}

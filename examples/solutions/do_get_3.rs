@@ -117,13 +117,7 @@ impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
     /// the subclass's `server_bind`, then `server_activate`.
     fn new(address: std::net::SocketAddr, directory: PathBuf) -> io::Result<Self> {
         let base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
-        let mut server = DualStackServer { base, directory };
-        let activated = server.server_bind().and_then(|()| server.server_activate());
-        if let Err(error) = activated {
-            server.server_close();
-            return Err(error);
-        }
-        Ok(server)
+        DualStackServer { base, directory }.bind_and_activate()
     }
 }
 
