@@ -115,9 +115,7 @@ fn three_clients<M: MixIn>(server: TcpServer<SlowEcho, socketserver::Stream, M>)
 fn http_server() -> io::Result<ThreadingHttpServer<DemoFiles>> {
     let mut server = ThreadingHttpServer::with_bind_and_activate(("127.0.0.1", 0), false)?;
     server.mixin.daemon_threads = false;
-    server.server_bind()?;
-    server.server_activate()?;
-    Ok(server)
+    server.bind_and_activate()
 }
 
 /// One request through `ThreadingHttpServer` and `SimpleHttpRequestHandler`.
@@ -216,9 +214,7 @@ fn main() -> io::Result<()> {
         ["mixins", "pool"] => {
             let mut server = ThreadPoolTcpServer::with_bind_and_activate(("127.0.0.1", 0), false)?;
             server.mixin.workers = 2;
-            server.server_bind()?;
-            server.server_activate()?;
-            three_clients(server)
+            three_clients(server.bind_and_activate()?)
         }
         _ => support::usage_error(USAGE),
     }

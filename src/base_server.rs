@@ -197,21 +197,6 @@ impl Drop for ServeForeverFinally<'_> {
     }
 }
 
-// ANCHOR: bind_and_activate
-/// The constructor's last step: `server_bind`, then `server_activate`, on the server
-/// being built; if either fails, `server_close` and the error.
-///
-/// Python: the end of `TCPServer.__init__`:
-/// `try: self.server_bind(); self.server_activate() except: self.server_close(); raise`.
-pub(crate) fn bind_and_activate_or_close<S: BaseServer>(server: &mut S) -> io::Result<()> {
-    let activated = server.server_bind().and_then(|()| server.server_activate());
-    if activated.is_err() {
-        server.server_close();
-    }
-    activated
-}
-// ANCHOR_END: bind_and_activate
-
 // ANCHOR: accept_backoff
 /// How long the accept loop waits after `accept` failed for want of descriptors.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -308,7 +293,8 @@ impl MixIn for Blocking {
 /// The class a server is built on: its attributes (the [`TcpServer`] underneath) and
 /// the types Python's class decides: the handler class, stream or datagram, the
 /// mixin. Implemented by the crate's server classes ([`TcpServer`] and its aliases,
-/// [`HttpServer`](crate::http::server::HttpServer)) and, through [`Subclass`], by
+/// [`HttpServer`](crate::http::server::HttpServer),
+/// [`HttpsServer`](crate::http::server::HttpsServer)) and, through [`Subclass`], by
 /// every struct that derefs to one of them.
 ///
 /// It also holds the two hooks whose bodies differ between the crate's classes,
@@ -507,8 +493,15 @@ pub trait BaseServer: ServerBase + Sized {
     /// subclass. A wrapper is built around an unbound base, then bound as itself:
     /// `MyServer { base: TcpServer::with_bind_and_activate(address, false)?, .. }.bind_and_activate()`.
     fn bind_and_activate(mut self) -> io::Result<Self> {
-        bind_and_activate_or_close(&mut self)?;
-        Ok(self)
+        // try: self.server_bind(); self.server_activate()
+        // except: self.server_close(); raise
+        match self.server_bind().and_then(|()| self.server_activate()) {
+            Ok(()) => Ok(self),
+            Err(error) => {
+                self.server_close();
+                Err(error)
+            }
+        }
     }
     // ANCHOR_END: bind_and_activate_method
 

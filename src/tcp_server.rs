@@ -11,9 +11,7 @@ use std::time::Duration;
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{
-    BaseServer, Blocking, MixIn, ServerBase, ShutdownState, bind_and_activate_or_close,
-};
+use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase, ShutdownState};
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 
@@ -91,7 +89,9 @@ impl SocketType for Stream {
 /// before binding: construct with
 /// [`with_bind_and_activate(addr, false)`](Self::with_bind_and_activate), set them, then
 /// call [`server_bind`](Self::server_bind) and
-/// [`server_activate`](BaseServer::server_activate), as in Python.
+/// [`server_activate`](BaseServer::server_activate), as in Python, or both at once
+/// with [`bind_and_activate`](BaseServer::bind_and_activate). One set after binding
+/// has no effect, and `serve_forever` says so.
 #[doc(alias = "TCPServer")]
 pub struct TcpServer<H, K: SocketType = Stream, M: MixIn = Blocking> {
     /// The address the server is bound to; after binding, the real one (a port 0
@@ -185,7 +185,7 @@ where
         let server_address = server_address.to_server_address()?;
         let address_family = server_address.domain();
         let socket = Socket::new(address_family, K::TYPE, None)?;
-        let mut server = TcpServer {
+        let server = TcpServer {
             server_address,
             address_family,
             socket_type: K::default(),
@@ -199,7 +199,7 @@ where
             _handler: PhantomData,
         };
         if bind_and_activate {
-            bind_and_activate_or_close(&mut server)?;
+            return server.bind_and_activate();
         }
         Ok(server)
     }

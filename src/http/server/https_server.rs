@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::HttpServer;
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase, bind_and_activate_or_close};
+use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase};
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::ssl::{self, Purpose, SslContext, Tls};
@@ -181,7 +181,7 @@ where
         options: HttpsOptions,
     ) -> io::Result<Self> {
         let base = HttpServer::with_bind_and_activate(server_address, false)?;
-        let mut server = HttpsServer {
+        let server = HttpsServer {
             base,
             certfile: options.certfile,
             keyfile: options.keyfile,
@@ -192,7 +192,7 @@ where
                 .unwrap_or_else(|| vec!["http/1.1".to_string()]),
         };
         if bind_and_activate {
-            bind_and_activate_or_close(&mut server)?; // super().__init__(...)
+            return server.bind_and_activate(); // super().__init__(...)
         }
         Ok(server)
     }

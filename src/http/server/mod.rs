@@ -12,7 +12,7 @@ use std::io;
 use std::ops::{Deref, DerefMut};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase, bind_and_activate_or_close};
+use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase};
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::tcp_server::{SocketType, Stream, TcpServer};
 use crate::threading::ThreadingMixIn;
@@ -150,13 +150,13 @@ where
         {
             threading.daemon_threads = true;
         }
-        let mut server = HttpServer {
+        let server = HttpServer {
             base,
             server_name: String::new(),
             server_port: 0,
         };
         if bind_and_activate {
-            bind_and_activate_or_close(&mut server)?;
+            return server.bind_and_activate();
         }
         Ok(server)
     }
