@@ -30,7 +30,7 @@ use socketserver::http::server::{
     SimpleHttpRequest, ThreadingHttpServer, ThreadingHttpsServer,
 };
 use socketserver::ssl::SslError;
-use socketserver::{BaseServer, ServerBase};
+use socketserver::{BaseServer, FromServer, HandlerServer, ServerBase};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -75,20 +75,8 @@ impl<const HTTP11: bool> BaseHttpRequestHandler for Handler<HTTP11> {
 }
 impl<const HTTP11: bool> SimpleHttpMethods for Handler<HTTP11> {}
 
-/// The handler's constructor: Python's `DualStackServerMixin.finish_request` passes
-/// `directory=args.directory`; here the handler takes it from its server.
 impl<const HTTP11: bool> From<SimpleHttpRequest> for Handler<HTTP11> {
-    fn from(mut base: SimpleHttpRequest) -> Self {
-        let server = &base.server;
-        let directory = match server.downcast_ref::<HttpDualStackServer<Self>>() {
-            Some(server) => Some(&server.directory),
-            None => server
-                .downcast_ref::<HttpsDualStackServer<Self>>()
-                .map(|server| &server.directory),
-        };
-        if let Some(directory) = directory {
-            base.directory = directory.clone();
-        }
+    fn from(base: SimpleHttpRequest) -> Self {
         Handler(base)
     }
 }
@@ -107,25 +95,22 @@ impl<const HTTP11: bool> std::ops::DerefMut for Handler<HTTP11> {
 }
 
 // ANCHOR: DualStackServer
-/// Python: `class DualStackServerMixin`, which accepts IPv4 on an IPv6 socket and
-/// hands each handler the directory to serve, mixed into `ThreadingHTTPServer` or,
-/// with `--tls-cert`, into 3.14's `ThreadingHTTPSServer`.
+/// Python: `class DualStackServerMixin`, which accepts IPv4 on an IPv6 socket,
+/// mixed into `ThreadingHTTPServer` or, with `--tls-cert`, into 3.14's
+/// `ThreadingHTTPSServer`. Its other override, `finish_request`, which passes
+/// `directory=args.directory` to each handler, is the server's
+/// `handler_arguments` here (set in `test`).
 struct DualStackServer<B> {
     base: B,
-    directory: PathBuf,
 }
 
 socketserver::subclass!(DualStackServer<B> { base: B });
-
-/// Python: `class HTTPDualStackServer(DualStackServerMixin, ThreadingHTTPServer)`.
-type HttpDualStackServer<H> = DualStackServer<ThreadingHttpServer<H>>;
-/// Python 3.14: `class HTTPSDualStackServer(DualStackServerMixin, ThreadingHTTPSServer)`.
-type HttpsDualStackServer<H> = DualStackServer<ThreadingHttpsServer<H>>;
 
 /// The mixin's hook, for any `HTTPServer` it is mixed into.
 impl<B> BaseServer for DualStackServer<B>
 where
     B: ServerBase<Class: BorrowMut<HttpServer<B::RequestHandlerClass, B::MixIn, B::SocketType>>>,
+    HandlerServer<Self>: FromServer<Self>, // its handler can have it as `self.server`
 {
     // def server_bind(self):
     fn server_bind(&mut self) -> io::Result<()> {
@@ -151,16 +136,26 @@ fn test<const HTTP11: bool>(
 ) -> io::Result<()> {
     let where_ = format!("{}:{port}", bind.unwrap_or("(all addresses)"));
     let addr = support::or_exit(_get_best_family(bind, port), "http_server", where_);
+    // DualStackServerMixin.finish_request: directory=args.directory
+    let directory = Some(directory);
     match tls {
         None => {
             let base = ThreadingHttpServer::<Handler<HTTP11>>::with_bind_and_activate(addr, false);
-            serve(base, addr, directory, "HTTP")
+            let base = base.map(|mut base| {
+                base.handler_arguments_mut().directory = directory;
+                base
+            });
+            serve(base, addr, "HTTP")
         }
         Some(options) => {
             let base = ThreadingHttpsServer::<Handler<HTTP11>>::with_bind_and_activate(
                 addr, false, options,
             );
-            serve(base, addr, directory, "HTTPS")
+            let base = base.map(|mut base| {
+                base.handler_arguments_mut().directory = directory;
+                base
+            });
+            serve(base, addr, "HTTPS")
         }
     }
 }
@@ -168,17 +163,12 @@ fn test<const HTTP11: bool>(
 /// The rest of `test()`: the subclass's constructor (`server_bind`, then
 /// `server_activate`, which on HTTPS reads the certificate and key), the banner,
 /// and `serve_forever` until Ctrl-C.
-fn serve<B>(
-    base: io::Result<B>,
-    addr: SocketAddr,
-    directory: PathBuf,
-    protocol: &str,
-) -> io::Result<()>
+fn serve<B>(base: io::Result<B>, addr: SocketAddr, protocol: &str) -> io::Result<()>
 where
     DualStackServer<B>: BaseServer,
 {
     let base = support::or_exit(base, "http_server", addr);
-    let mut httpd = DualStackServer { base, directory };
+    let mut httpd = DualStackServer { base };
     if let Err(error) = httpd.server_bind() {
         httpd.server_close();
         support::or_exit(Err(error), "http_server", addr)

@@ -5,6 +5,7 @@
 use std::any::Any;
 use std::fmt;
 use std::io;
+use std::ops::Deref;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,13 +27,90 @@ use crate::traced;
 pub type Request<S> = <<S as ServerBase>::SocketType as SocketType>::Request;
 
 // ANCHOR: ServerRef
-/// What a handler sees of its server: Python's `self.server`.
-///
-/// It is the whole composed server (mixin included), as in Python where `self` is the
-/// most-derived object. Downcast it to reach your server's own fields:
-/// `self.server.downcast_ref::<MyServer>()`.
-pub type ServerRef = Arc<dyn Any + Send + Sync>;
+/// The server of a handler that does not name its own: any server, as `dyn Any`.
+/// `StreamRequestHandler` is `StreamRequestHandler<AnyServer>`.
+pub type AnyServer = dyn Any + Send + Sync;
+
+/// What a handler that does not name its server sees of it: Python's `self.server`,
+/// as an `Arc<dyn Any>`. A handler that uses its server's fields names the server
+/// instead (`StreamRequestHandler<MyServer>`), and `self.server` is an `Arc<MyServer>`.
+pub type ServerRef = Arc<AnyServer>;
 // ANCHOR_END: ServerRef
+
+// ANCHOR: FromServer
+/// How a server becomes its handler's `self.server`: the server itself, when the
+/// handler names it (`StreamRequestHandler<MyServer>` on `MyServer`), or any server
+/// as [`AnyServer`]. A handler that names another server than the one that runs it
+/// is a compile error here, not a failed downcast at run time:
+///
+/// ```compile_fail
+/// use std::sync::Mutex;
+/// use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+///
+/// struct Counter {
+///     base: ThreadingTcpServer<Count>,
+///     count: Mutex<u64>,
+/// }
+/// socketserver::subclass!(Counter { base: ThreadingTcpServer<Count> });
+/// impl BaseServer for Counter {}
+///
+/// struct Count(StreamRequestHandler<Counter>); // self.server is a Counter
+/// socketserver::subclass!(Count(StreamRequestHandler<Counter>));
+/// impl BaseRequestHandler for Count {}
+///
+/// // A plain ThreadingTcpServer cannot run it: "the trait bound `Counter:
+/// // FromServer<TcpServer<Count, Stream, ThreadingMixIn>>` is not satisfied".
+/// let server = ThreadingTcpServer::<Count>::new(("127.0.0.1", 0))?.into_arc();
+/// server.serve_forever(0.5)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "this handler's server is `{Self}`, but `{S}` runs it",
+    label = "the handler names `{Self}` as its server",
+    note = "run the handler on the server it names, or name this one: `StreamRequestHandler<{S}>`",
+    note = "a server generic over its base says `where HandlerServer<Self>: FromServer<Self>`"
+)]
+pub trait FromServer<S> {
+    /// `server`, as the handler's `self.server`.
+    fn from_server(server: Arc<S>) -> Arc<Self>;
+}
+
+impl<S: Any + Send + Sync> FromServer<S> for AnyServer {
+    fn from_server(server: Arc<S>) -> Arc<Self> {
+        server
+    }
+}
+
+impl<S> FromServer<S> for S {
+    fn from_server(server: Arc<S>) -> Arc<Self> {
+        server
+    }
+}
+
+/// The server a server's handler names: `S` in `StreamRequestHandler<S>`.
+pub type HandlerServer<S> =
+    <<<S as ServerBase>::RequestHandlerClass as Deref>::Target as HandlerBase>::Server;
+
+/// The constructor arguments a server gives its handlers (`functools.partial`).
+pub type HandlerArguments<H> = <<H as Deref>::Target as HandlerBase>::Arguments;
+
+/// A server that can be its handler's `self.server`: every [`BaseServer`] is one
+/// (it is a supertrait), so that a server runs only the handlers that name it, or
+/// name none.
+pub trait ServesHandler: ServerBase {
+    /// This server, as its handler's `self.server`.
+    fn handler_server(self: &Arc<Self>) -> Arc<HandlerServer<Self>>;
+}
+
+impl<S: ServerBase> ServesHandler for S
+where
+    HandlerServer<S>: FromServer<S>,
+{
+    fn handler_server(self: &Arc<Self>) -> Arc<HandlerServer<Self>> {
+        FromServer::from_server(Arc::clone(self))
+    }
+}
+// ANCHOR_END: FromServer
 
 /// Python's `SystemExit`: raise it in a handler with
 /// `std::panic::panic_any(SystemExit(status))`.
@@ -330,10 +408,10 @@ pub trait ServerBase: Send + Sync + 'static {
     fn class_mut(&mut self) -> &mut Self::Class;
 
     /// The class's `server_bind` body, run on `this`, the most-derived server.
-    fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()>;
+    fn server_bind<S: ServerBase<Class = Self::Class>>(this: &mut S) -> io::Result<()>;
 
     /// The class's `server_activate` body, run on `this`, the most-derived server.
-    fn server_activate<S: BaseServer<Class = Self::Class>>(this: &S) -> io::Result<()>;
+    fn server_activate<S: ServerBase<Class = Self::Class>>(this: &S) -> io::Result<()>;
 }
 
 /// Marks a struct as a Python subclass of the server class it derefs to: it then is
@@ -366,10 +444,10 @@ where
     fn class_mut(&mut self) -> &mut Self::Class {
         (**self).class_mut()
     }
-    fn server_bind<S: BaseServer<Class = Self::Class>>(this: &mut S) -> io::Result<()> {
+    fn server_bind<S: ServerBase<Class = Self::Class>>(this: &mut S) -> io::Result<()> {
         <T::Target as ServerBase>::server_bind(this)
     }
-    fn server_activate<S: BaseServer<Class = Self::Class>>(this: &S) -> io::Result<()> {
+    fn server_activate<S: ServerBase<Class = Self::Class>>(this: &S) -> io::Result<()> {
         <T::Target as ServerBase>::server_activate(this)
     }
 }
@@ -461,7 +539,7 @@ where
 /// Methods that hand `self` to another thread take `self: &Arc<Self>`: Python's `self`
 /// is a shared, reference-counted object, and Rust says so. Build a server, set its
 /// attributes, then share it with `Arc::new` (or [`TcpServer::into_arc`]).
-pub trait BaseServer: ServerBase + Sized {
+pub trait BaseServer: ServerBase + ServesHandler + Sized {
     // ANCHOR: server_bind_hook
     /// Binds the socket to `server_address`. Called by the constructor.
     ///
@@ -827,8 +905,12 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
         S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
         H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     {
-        let server: ServerRef = this.clone();
-        traced!("__init__", H::__init__(request, client_address, server))?;
+        let server = S::handler_server(this);
+        let arguments = this.base().handler_arguments();
+        traced!(
+            "__init__",
+            H::__init__(request, client_address, server, arguments)
+        )?;
         Ok(())
     }
     // ANCHOR_END: finish_request

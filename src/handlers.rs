@@ -14,13 +14,13 @@ use std::borrow::BorrowMut;
 use std::io::{self, BufReader, Cursor, Read, Write};
 use std::ops::DerefMut;
 use std::os::fd::{AsRawFd, RawFd};
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use socket2::{SockAddr, Socket};
 
-use crate::base_server::ServerRef;
+use crate::base_server::AnyServer;
 use crate::connection::Connection;
 use crate::traced;
 
@@ -31,12 +31,22 @@ pub trait HandlerBase: Sized + Send + 'static {
     /// The request this class handles: a connection or a `(packet, socket)` pair.
     type Request: Send + 'static;
 
+    /// The server the handler sees as `self.server`: the `S` of
+    /// `StreamRequestHandler<S>`, [`AnyServer`] unless the handler names its server.
+    type Server: ?Sized + Send + Sync + 'static;
+
+    /// The keyword arguments of the class's constructor that a server gives every
+    /// handler it makes (Python: `functools.partial(Handler, directory=…)`): the
+    /// server's `handler_arguments`. `()` for a class that takes none.
+    type Arguments: Default + Send + Sync + RefUnwindSafe + UnwindSafe + 'static;
+
     /// Stores the constructor's arguments (and, for streams, opens `rfile` and `wfile`
     /// with the buffer sizes that `H` asks for).
     fn new<H: BaseRequestHandler>(
         request: Self::Request,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<Self::Server>,
+        arguments: &Self::Arguments,
     ) -> Self;
 
     /// This class's `setup()`, run on `this`, the handler (the most derived class),
@@ -171,9 +181,11 @@ pub trait BaseRequestHandler:
     fn __init__(
         request: <Self::Target as HandlerBase>::Request,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<<Self::Target as HandlerBase>::Server>,
+        arguments: &<Self::Target as HandlerBase>::Arguments,
     ) -> io::Result<()> {
-        let mut this = Self::from(Self::Target::new::<Self>(request, client_address, server));
+        let target = Self::Target::new::<Self>(request, client_address, server, arguments);
+        let mut this = Self::from(target);
         traced!(this.setup())?;
         let handled = panic::catch_unwind(AssertUnwindSafe(|| traced!(this.handle())));
         let finished = traced!(this.finish());
@@ -189,19 +201,26 @@ pub trait BaseRequestHandler:
 /// Wrap it to handle raw requests yourself (`self.request.recv(…)`).
 ///
 /// Python: the attributes `BaseRequestHandler.__init__` stores.
-pub struct BaseRequest<R> {
+pub struct BaseRequest<R, S: ?Sized = AnyServer> {
     /// The request: a [`Connection`], or `(packet, socket)`. Python: `self.request`.
     pub request: R,
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,
     /// The server. Python: `self.server`.
-    pub server: ServerRef,
+    pub server: Arc<S>,
 }
 
-impl<R: Send + 'static> HandlerBase for BaseRequest<R> {
+impl<R: Send + 'static, S: ?Sized + Send + Sync + 'static> HandlerBase for BaseRequest<R, S> {
     type Request = R;
+    type Server = S;
+    type Arguments = ();
 
-    fn new<H: BaseRequestHandler>(request: R, client_address: SockAddr, server: ServerRef) -> Self {
+    fn new<H: BaseRequestHandler>(
+        request: R,
+        client_address: SockAddr,
+        server: Arc<S>,
+        (): &(),
+    ) -> Self {
         BaseRequest {
             request,
             client_address,
@@ -383,13 +402,13 @@ impl Write for SocketWriter {
 /// on it. Your stream handler wraps it and derefs to it.
 ///
 /// Python: `socketserver.StreamRequestHandler`.
-pub struct StreamRequestHandler {
+pub struct StreamRequestHandler<S: ?Sized = AnyServer> {
     /// The connection (plain, or TLS on an HTTPS server). Python: `self.request`.
     pub request: Arc<Connection>,
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,
     /// The server. Python: `self.server`.
-    pub server: ServerRef,
+    pub server: Arc<S>,
     /// The same connection as `request`. Python: `self.connection`.
     pub connection: Arc<Connection>,
     /// Reads from the client, buffered by `rbufsize`. Python: `self.rfile`.
@@ -399,8 +418,10 @@ pub struct StreamRequestHandler {
 }
 // ANCHOR_END: StreamRequestHandler
 
-impl HandlerBase for StreamRequestHandler {
+impl<S: ?Sized + Send + Sync + 'static> HandlerBase for StreamRequestHandler<S> {
     type Request = Arc<Connection>;
+    type Server = S;
+    type Arguments = ();
 
     // ANCHOR: stream_new
     /// Stores the arguments and opens `rfile` and `wfile`. Python opens the files in
@@ -408,7 +429,8 @@ impl HandlerBase for StreamRequestHandler {
     fn new<H: BaseRequestHandler>(
         request: Arc<Connection>,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<S>,
+        (): &(),
     ) -> Self {
         let rbufsize = match H::rbufsize {
             size if size < 0 => 8192, // io.DEFAULT_BUFFER_SIZE
@@ -446,9 +468,9 @@ impl StreamRequestHandler {
     /// request ([`Handshake::InSetup`](crate::ssl::Handshake::InSetup)), the
     /// handshake, here, on the request's thread, within the server's deadline.
     /// CPython 3.14 shakes hands in `accept`, before any handler exists.
-    pub fn setup<H>(this: &mut H) -> io::Result<()>
+    pub fn setup<H, S: ?Sized>(this: &mut H) -> io::Result<()>
     where
-        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler>>,
+        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler<S>>>,
     {
         let connection = &(**this).borrow_mut().connection;
         if let Some(timeout) = H::timeout {
@@ -467,9 +489,9 @@ impl StreamRequestHandler {
     /// error (the client may be gone). The socket itself is closed by the server's
     /// `shutdown_request`. An override calls it as `super().finish()`:
     /// `StreamRequestHandler::finish(self)`.
-    pub fn finish<H>(this: &mut H) -> io::Result<()>
+    pub fn finish<H, S: ?Sized>(this: &mut H) -> io::Result<()>
     where
-        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler>>,
+        H: BaseRequestHandler<Target: BorrowMut<StreamRequestHandler<S>>>,
     {
         let _ = (**this).borrow_mut().wfile.flush();
         Ok(())
@@ -482,13 +504,13 @@ impl StreamRequestHandler {
 /// back as one datagram by `finish`, even if it is empty.
 ///
 /// Python: `socketserver.DatagramRequestHandler`.
-pub struct DatagramRequestHandler {
+pub struct DatagramRequestHandler<S: ?Sized = AnyServer> {
     /// `(packet, socket)`. Python: `self.request`.
     pub request: (Vec<u8>, Arc<Socket>),
     /// The client's address. Python: `self.client_address`.
     pub client_address: SockAddr,
     /// The server. Python: `self.server`.
-    pub server: ServerRef,
+    pub server: Arc<S>,
     /// The datagram's bytes. Python: `self.packet`.
     pub packet: Vec<u8>,
     /// The server's socket. Python: `self.socket`.
@@ -499,14 +521,17 @@ pub struct DatagramRequestHandler {
     pub wfile: Vec<u8>,
 }
 
-impl HandlerBase for DatagramRequestHandler {
+impl<S: ?Sized + Send + Sync + 'static> HandlerBase for DatagramRequestHandler<S> {
     type Request = (Vec<u8>, Arc<Socket>);
+    type Server = S;
+    type Arguments = ();
 
     /// Python: `DatagramRequestHandler.setup()`, done at construction.
     fn new<H: BaseRequestHandler>(
         request: Self::Request,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<S>,
+        (): &(),
     ) -> Self {
         let (packet, socket) = request.clone();
         DatagramRequestHandler {
@@ -534,9 +559,9 @@ impl DatagramRequestHandler {
     /// `packet` and `socket` and opens `rfile` and `wfile`: here `new` did all that,
     /// as a struct has its fields from the start, so nothing is left to do. An
     /// override calls it as `super().setup()`: `DatagramRequestHandler::setup(self)`.
-    pub fn setup<H>(this: &mut H) -> io::Result<()>
+    pub fn setup<H, S: ?Sized>(this: &mut H) -> io::Result<()>
     where
-        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler>>,
+        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler<S>>>,
     {
         let _ = this;
         Ok(())
@@ -546,9 +571,9 @@ impl DatagramRequestHandler {
     /// Python: `DatagramRequestHandler.finish()`:
     /// `self.socket.sendto(self.wfile.getvalue(), self.client_address)`. An override
     /// calls it as `super().finish()`: `DatagramRequestHandler::finish(self)`.
-    pub fn finish<H>(this: &mut H) -> io::Result<()>
+    pub fn finish<H, S: ?Sized>(this: &mut H) -> io::Result<()>
     where
-        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler>>,
+        H: BaseRequestHandler<Target: BorrowMut<DatagramRequestHandler<S>>>,
     {
         let this = (**this).borrow_mut();
         this.socket.send_to(&this.wfile, &this.client_address)?;

@@ -26,6 +26,8 @@
 //! | `ThreadingMixIn`, `ForkingMixIn` | the mixin type parameter `M` ([`ThreadingMixIn`], [`ForkingMixIn`]; [`Blocking`] for none) |
 //! | `class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass` | `type ThreadingTcpServer<H> = TcpServer<H, Stream, ThreadingMixIn>;` |
 //! | `RequestHandlerClass` | the type parameter `H` |
+//! | `self.server` in a handler; `self.server.store`, a field of your server | the handler names its server, `struct H(StreamRequestHandler<MyServer>)`, and `self.server` is an `Arc<MyServer>` (checked at compile time, [`FromServer`]); a handler that names none gets [`ServerRef`] |
+//! | `functools.partial(SimpleHTTPRequestHandler, directory=d)` | `server.handler_arguments_mut().directory = Some(d)` ([`TcpServer::handler_arguments`]) |
 //! | `class MyServer(ThreadingTCPServer)` overriding a hook | `struct MyServer(ThreadingTcpServer<H>)`, [`subclass!`], and `impl BaseServer for MyServer` with that hook |
 //! | `super().shutdown_request(request)` (Python 2: `TCPServer.shutdown_request(self, request)`) | `TcpServer::shutdown_request(self, request)`: the body, run on your server, so the hooks it calls are your overrides ([`BaseServer`] explains) |
 //! | `BaseRequestHandler` and its hooks | trait [`BaseRequestHandler`] |
@@ -91,7 +93,8 @@ mod unix_server;
 
 pub use address::{ToServerAddress, address_repr};
 pub use base_server::{
-    BaseServer, Blocking, HandlerError, MixIn, Request, ServerBase, ServerRef, Subclass, SystemExit,
+    AnyServer, BaseServer, Blocking, FromServer, HandlerArguments, HandlerError, HandlerServer,
+    MixIn, Request, ServerBase, ServerRef, ServesHandler, Subclass, SystemExit,
 };
 pub use connection::Connection;
 pub use forking::{

@@ -2,16 +2,21 @@
 //!
 //! Python: `socketserver.TCPServer` (Lib/socketserver.py, lines 391-519).
 
+use std::any::Any;
 use std::io;
 use std::marker::PhantomData;
 use std::net::Shutdown;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase, ShutdownState};
+use crate::base_server::{
+    BaseServer, Blocking, FromServer, HandlerArguments, HandlerServer, MixIn, ServerBase,
+    ShutdownState,
+};
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 
@@ -114,6 +119,9 @@ pub struct TcpServer<H, K: SocketType = Stream, M: MixIn = Blocking> {
     pub timeout: Option<Duration>,
     /// The mixin's attributes and state (`daemon_threads`, `max_children`, …).
     pub mixin: M,
+    /// What [`handler_arguments`](Self::handler_arguments) gives: a
+    /// `HandlerArguments<H>`, boxed so that the struct needs no bound on `H`.
+    handler_arguments: Box<dyn Any + Send + Sync + RefUnwindSafe + UnwindSafe>,
     socket: RwLock<Option<Arc<Socket>>>,
     pub(crate) state: ShutdownState,
     _handler: PhantomData<fn() -> H>,
@@ -142,26 +150,28 @@ where
     fn class_mut(&mut self) -> &mut Self {
         self
     }
-    fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+    fn server_bind<S: ServerBase<Class = Self>>(this: &mut S) -> io::Result<()> {
         TcpServer::server_bind(this)
     }
-    fn server_activate<S: BaseServer<Class = Self>>(this: &S) -> io::Result<()> {
+    fn server_activate<S: ServerBase<Class = Self>>(this: &S) -> io::Result<()> {
         TcpServer::server_activate(this)
     }
 }
 
-/// Every hook with its default: `TCPServer` itself.
+/// Every hook with its default: `TCPServer` itself, for a handler that names no
+/// server, or names this one.
 impl<H, K, M> BaseServer for TcpServer<H, K, M>
 where
     H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     K: SocketType,
     M: MixIn,
+    HandlerServer<Self>: FromServer<Self>,
 {
 }
 
 impl<H, K, M> TcpServer<H, K, M>
 where
-    Self: BaseServer,
+    H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     K: SocketType,
     M: MixIn,
 {
@@ -194,16 +204,27 @@ where
             allow_reuse_port: false,
             timeout: M::TIMEOUT,
             mixin: M::default(),
+            handler_arguments: Box::new(HandlerArguments::<H>::default()),
             socket: RwLock::new(Some(Arc::new(socket))),
             state: ShutdownState::new(),
             _handler: PhantomData,
         };
         if bind_and_activate {
-            return server.bind_and_activate();
+            return class_bind_and_activate(server);
         }
         Ok(server)
     }
     // ANCHOR_END: constructor
+}
+
+/// The constructor's last step, `self.server_bind(); self.server_activate()`, for
+/// one of the crate's classes, which has no overrides: the class's bodies. If one
+/// fails, the server is dropped, which closes it (`server_close`), and the error
+/// returns. A subclass runs its own hooks with [`BaseServer::bind_and_activate`].
+pub(crate) fn class_bind_and_activate<S: ServerBase<Class = S>>(mut server: S) -> io::Result<S> {
+    <S as ServerBase>::server_bind(&mut server)?;
+    <S as ServerBase>::server_activate(&server)?;
+    Ok(server)
 }
 
 impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
@@ -215,7 +236,7 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
     /// `TcpServer::server_bind(self)`.
     pub fn server_bind<S>(this: &mut S) -> io::Result<()>
     where
-        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+        S: ServerBase<RequestHandlerClass = H, SocketType = K, MixIn = M>,
     {
         let base = this.base_mut();
         let socket = base.socket()?;
@@ -236,7 +257,7 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
     /// `UDPServer` does nothing. Called by the constructor, after `server_bind`.
     pub fn server_activate<S>(this: &S) -> io::Result<()>
     where
-        S: BaseServer<RequestHandlerClass = H, SocketType = K, MixIn = M>,
+        S: ServerBase<RequestHandlerClass = H, SocketType = K, MixIn = M>,
     {
         let base = this.base();
         K::server_activate(&*base.socket()?, base.request_queue_size)
@@ -305,6 +326,33 @@ impl<H, K: SocketType, M: MixIn> TcpServer<H, K, M> {
     pub fn into_arc(self) -> Arc<Self> {
         Arc::new(self)
     }
+
+    // ANCHOR: handler_arguments
+    /// The keyword arguments every handler this server makes is constructed with:
+    /// Python's `functools.partial(Handler, directory=…)` given as the
+    /// `RequestHandlerClass`. `()` unless the handler's class takes some
+    /// ([`SimpleHttpArguments`](crate::http::server::SimpleHttpArguments)).
+    pub fn handler_arguments(&self) -> &HandlerArguments<H>
+    where
+        H: BaseRequestHandler,
+    {
+        let arguments: &dyn Any = &*self.handler_arguments;
+        arguments
+            .downcast_ref()
+            .expect("the constructor stores the handler's arguments")
+    }
+
+    /// The same, to set: `server.handler_arguments_mut().directory = Some(path)`.
+    pub fn handler_arguments_mut(&mut self) -> &mut HandlerArguments<H>
+    where
+        H: BaseRequestHandler,
+    {
+        let arguments: &mut dyn Any = &mut *self.handler_arguments;
+        arguments
+            .downcast_mut()
+            .expect("the constructor stores the handler's arguments")
+    }
+    // ANCHOR_END: handler_arguments
 }
 
 /// Python: `with server: ...` calls `server_close()` on the way out. Here, dropping

@@ -43,7 +43,11 @@ impl BaseHttpRequestHandler for Strict {
     }
 }
 
-fn serve<H: BaseHttpRequestHandler>() -> (Arc<ThreadingHttpServer<H>>, u16) {
+/// Any handler that does not name its server (so any server can run it).
+fn serve<H>() -> (Arc<ThreadingHttpServer<H>>, u16)
+where
+    H: BaseHttpRequestHandler<Target: socketserver::HandlerBase<Server = socketserver::AnyServer>>,
+{
     let mut server =
         ThreadingHttpServer::<H>::with_bind_and_activate(("127.0.0.1", 0), false).unwrap();
     server.request_queue_size = 256;

@@ -12,7 +12,6 @@
 //! `__init__`, on a real TCP or UDP socket on 127.0.0.1.
 #![allow(non_snake_case)]
 
-use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -24,10 +23,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::http::server::{
-    BaseHttpRequest, BaseHttpRequestHandler, HeadFile, SimpleHttpMethods, SimpleHttpRequest,
+    BaseHttpRequest, BaseHttpRequestHandler, HeadFile, HttpHandlerBase, SimpleHttpMethods,
+    SimpleHttpRequest,
 };
 use socketserver::{
-    BaseRequest, BaseRequestHandler, Connection, DatagramRequestHandler, HandlerBase,
+    AnyServer, BaseRequest, BaseRequestHandler, Connection, DatagramRequestHandler, HandlerBase,
     StreamRequestHandler,
 };
 
@@ -80,7 +80,10 @@ macro_rules! from_base {
 
 /// A handler on one end of a UNIX stream socket pair (its client address says
 /// `127.0.0.1:1337`), and the other end.
-fn socketless<H: BaseHttpRequestHandler>() -> (H, Socket) {
+fn socketless<H>() -> (H, Socket)
+where
+    H: BaseHttpRequestHandler<Target: HandlerBase<Server = AnyServer>>,
+{
     let (client, server) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
     client.set_read_timeout(Some(TIMEOUT)).unwrap();
     server.set_read_timeout(Some(TIMEOUT)).unwrap();
@@ -89,13 +92,14 @@ fn socketless<H: BaseHttpRequestHandler>() -> (H, Socket) {
         Arc::new(Connection::new(server)),
         address,
         Arc::new(()),
+        &Default::default(),
     );
     (H::from(base), client)
 }
 
 /// Sends `request` and the end of input to a socketless handler, runs `run` on it,
 /// and returns the handler and everything it wrote.
-fn exchange<H: BaseHttpRequestHandler>(
+fn exchange<H: BaseHttpRequestHandler<Target: HandlerBase<Server = AnyServer>>>(
     request: &[u8],
     run: impl FnOnce(&mut H) -> io::Result<()>,
 ) -> (H, Vec<u8>) {
@@ -103,7 +107,7 @@ fn exchange<H: BaseHttpRequestHandler>(
     (&client).write_all(request).unwrap();
     client.shutdown(Shutdown::Write).unwrap();
     run(&mut handler).unwrap();
-    let attrs: &BaseHttpRequest = (*handler).borrow();
+    let attrs = (*handler).base_http();
     attrs.connection.shutdown(Shutdown::Write).unwrap();
     let mut output = Vec::new();
     (&client).read_to_end(&mut output).unwrap();
@@ -811,7 +815,7 @@ impl BaseRequestHandler for NoSuperHandler {
 #[test]
 fn setup_super_applies_the_subclass_timeout() {
     let (connection, address, client) = tcp_connection();
-    TimedHandler::__init__(Arc::clone(&connection), address, Arc::new(())).unwrap();
+    TimedHandler::__init__(Arc::clone(&connection), address, Arc::new(()), &()).unwrap();
     let mut line = String::new();
     io::BufRead::read_line(&mut io::BufReader::new(&client), &mut line).unwrap();
     assert_eq!(line, "Some(7s)\n");
@@ -826,7 +830,7 @@ fn setup_super_applies_the_subclass_timeout() {
     assert!(connection.nodelay().unwrap());
 
     let (connection, address, client) = tcp_connection();
-    NoSuperHandler::__init__(Arc::clone(&connection), address, Arc::new(())).unwrap();
+    NoSuperHandler::__init__(Arc::clone(&connection), address, Arc::new(()), &()).unwrap();
     let mut line = String::new();
     io::BufRead::read_line(&mut io::BufReader::new(&client), &mut line).unwrap();
     assert_eq!(line, "None\n");
@@ -861,7 +865,7 @@ impl BaseRequestHandler for Buffered {
 #[test]
 fn finish_super_flushes_what_the_override_wrote() {
     let (connection, address, client) = tcp_connection();
-    Buffered::__init__(connection, address, Arc::new(())).unwrap();
+    Buffered::__init__(connection, address, Arc::new(()), &()).unwrap();
     let mut received = Vec::new();
     (&client).read_to_end(&mut received).unwrap();
     assert_eq!(text(&received), "hello\nbye\n");
@@ -937,7 +941,7 @@ fn datagram_finish_super_sends_the_reply() {
     let client_address = SockAddr::from(client.local_addr().unwrap());
 
     let request = (b"hello".to_vec(), Arc::new(server));
-    Shout::__init__(request, client_address, Arc::new(())).unwrap();
+    Shout::__init__(request, client_address, Arc::new(()), &()).unwrap();
     let mut reply = [0; 100];
     let n = client.recv(&mut reply).unwrap();
     assert_eq!(text(&reply[..n]), "> HELLO (finished)");
@@ -973,7 +977,7 @@ impl BaseRequestHandler for Raw {
 #[test]
 fn base_request_handler_super_is_pass() {
     let (connection, address, client) = tcp_connection();
-    Raw::__init__(connection, address, Arc::new(())).unwrap();
+    Raw::__init__(connection, address, Arc::new(()), &()).unwrap();
     let mut received = Vec::new();
     (&client).read_to_end(&mut received).unwrap();
     assert_eq!(text(&received), "setup handle finish");

@@ -11,7 +11,6 @@
 //! a socket pair, the test on the other; a `SOCK_SEQPACKET` pair turns every write of
 //! the handler into one packet, so the tests that count writes count packets.
 
-use std::borrow::Borrow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -30,8 +29,8 @@ mod common;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 use socketserver::http::server::{
-    _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
-    SimpleHttpRequest, no_such_method,
+    _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpHandlerBase, HttpServer,
+    SimpleHttpMethods, SimpleHttpRequest, no_such_method,
 };
 use socketserver::{BaseServer, Connection, HandlerBase};
 
@@ -1182,7 +1181,10 @@ impl SimpleHttpMethods for RejectingSocketlessRequestHandler {}
 
 /// A handler on one end of a socket pair of type `ty` (the client's address is
 /// `('127.0.0.1', 1337)`, the server is nobody), and the other end.
-fn socketless<H: BaseHttpRequestHandler>(ty: Type) -> (H, Socket) {
+fn socketless<H>(ty: Type) -> (H, Socket)
+where
+    H: BaseHttpRequestHandler<Target: HandlerBase<Server = socketserver::AnyServer>>,
+{
     let (client, server) = Socket::pair(Domain::UNIX, ty, None).unwrap();
     client.set_read_timeout(Some(TIMEOUT)).unwrap();
     server.set_read_timeout(Some(TIMEOUT)).unwrap();
@@ -1191,19 +1193,23 @@ fn socketless<H: BaseHttpRequestHandler>(ty: Type) -> (H, Socket) {
         Arc::new(Connection::new(server)),
         address,
         Arc::new(()),
+        &Default::default(),
     );
     (H::from(base), client)
 }
 
 /// Python: `send_typical_request(message)`: `message` is what the handler reads,
 /// `handle_one_request()` runs once, and its output comes back as lines.
-fn send_typical_request<H: BaseHttpRequestHandler>(message: &[u8]) -> (H, Vec<Vec<u8>>) {
+fn send_typical_request<H>(message: &[u8]) -> (H, Vec<Vec<u8>>)
+where
+    H: BaseHttpRequestHandler<Target: HandlerBase<Server = socketserver::AnyServer>>,
+{
     let (handler, client) = socketless::<H>(Type::STREAM);
     let worker = thread::spawn(move || {
         let mut handler = handler;
         let handled = handler.handle_one_request();
         // The end of the output: what Python's BytesIO has when the call returns.
-        let this: &BaseHttpRequest = (*handler).borrow();
+        let this = (*handler).base_http();
         this.request.shutdown(Shutdown::Write).unwrap();
         (handler, handled)
     });

@@ -72,6 +72,8 @@ where
     H: BaseRequestHandler<Target: socketserver::HandlerBase<Request = K::Request>>,
     K: SocketType,
     M: MixIn,
+    // A generic server says it can be its handler's `self.server`.
+    socketserver::HandlerServer<Self>: socketserver::FromServer<Self>,
 {
     fn handle_error(
         &self,

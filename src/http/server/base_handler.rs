@@ -19,7 +19,7 @@ use socket2::SockAddr;
 
 use super::builtins::{self, escape_control_chars, html_escape, repr, split};
 use super::message::{HeaderError, HttpMessage, latin1, parse_headers, readline};
-use crate::base_server::ServerRef;
+use crate::base_server::AnyServer;
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
 use crate::http::{HTTP_STATUSES, HttpStatus};
@@ -57,8 +57,8 @@ pub const DEFAULT_ERROR_CONTENT_TYPE: &str = "text/html;charset=utf-8";
 /// (reached through `Deref`, as Python's inherited attributes are).
 ///
 /// Python: the instance attributes of `http.server.BaseHTTPRequestHandler`.
-pub struct BaseHttpRequest {
-    base: StreamRequestHandler,
+pub struct BaseHttpRequest<S: ?Sized = AnyServer> {
+    base: StreamRequestHandler<S>,
     /// The request line as read, with its line end. Python: `self.raw_requestline`.
     pub raw_requestline: Vec<u8>,
     /// The request line, latin-1 decoded, without its line end (for the log).
@@ -86,29 +86,32 @@ pub struct BaseHttpRequest {
 }
 // ANCHOR_END: BaseHttpRequest
 
-impl Deref for BaseHttpRequest {
-    type Target = StreamRequestHandler;
-    fn deref(&self) -> &StreamRequestHandler {
+impl<S: ?Sized> Deref for BaseHttpRequest<S> {
+    type Target = StreamRequestHandler<S>;
+    fn deref(&self) -> &StreamRequestHandler<S> {
         &self.base
     }
 }
 
-impl DerefMut for BaseHttpRequest {
-    fn deref_mut(&mut self) -> &mut StreamRequestHandler {
+impl<S: ?Sized> DerefMut for BaseHttpRequest<S> {
+    fn deref_mut(&mut self) -> &mut StreamRequestHandler<S> {
         &mut self.base
     }
 }
 
-impl HandlerBase for BaseHttpRequest {
+impl<S: ?Sized + Send + Sync + 'static> HandlerBase for BaseHttpRequest<S> {
     type Request = Arc<Connection>;
+    type Server = S;
+    type Arguments = ();
 
     fn new<H: BaseRequestHandler>(
         request: Arc<Connection>,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<S>,
+        (): &(),
     ) -> Self {
         BaseHttpRequest {
-            base: StreamRequestHandler::new::<H>(request, client_address, server),
+            base: StreamRequestHandler::new::<H>(request, client_address, server, &()),
             raw_requestline: Vec::new(),
             requestline: String::new(),
             command: String::new(),
@@ -131,19 +134,19 @@ impl HandlerBase for BaseHttpRequest {
     }
 }
 
-impl Borrow<StreamRequestHandler> for BaseHttpRequest {
-    fn borrow(&self) -> &StreamRequestHandler {
+impl<S: ?Sized> Borrow<StreamRequestHandler<S>> for BaseHttpRequest<S> {
+    fn borrow(&self) -> &StreamRequestHandler<S> {
         &self.base
     }
 }
 
-impl BorrowMut<StreamRequestHandler> for BaseHttpRequest {
-    fn borrow_mut(&mut self) -> &mut StreamRequestHandler {
+impl<S: ?Sized> BorrowMut<StreamRequestHandler<S>> for BaseHttpRequest<S> {
+    fn borrow_mut(&mut self) -> &mut StreamRequestHandler<S> {
         &mut self.base
     }
 }
 
-impl BaseHttpRequest {
+impl<S: ?Sized> BaseHttpRequest<S> {
     /// How many bytes of the connection the handler has consumed from `rfile`.
     fn consumed(&self) -> u64 {
         self.rfile.get_ref().bytes_read() - self.rfile.buffer().len() as u64
@@ -160,11 +163,15 @@ impl BaseHttpRequest {
 ///
 /// [`SimpleHttpRequest`]: super::SimpleHttpRequest
 #[allow(non_upper_case_globals)]
-pub trait HttpHandlerBase<H>:
-    HandlerBase<Request = Arc<Connection>> + BorrowMut<BaseHttpRequest>
-{
+pub trait HttpHandlerBase<H>: HandlerBase<Request = Arc<Connection>> {
     /// The class's `server_version`.
     const server_version: &'static str;
+
+    /// The `BaseHTTPRequestHandler` attributes inside the class's struct.
+    fn base_http(&self) -> &BaseHttpRequest<Self::Server>;
+
+    /// The same, to change.
+    fn base_http_mut(&mut self) -> &mut BaseHttpRequest<Self::Server>;
 
     /// Runs the class's `do_<command>` method on `handler`, or answers
     /// [`no_such_method`] when the class has none.
@@ -174,8 +181,15 @@ pub trait HttpHandlerBase<H>:
     }
 }
 
-impl<H> HttpHandlerBase<H> for BaseHttpRequest {
+impl<H, S: ?Sized + Send + Sync + 'static> HttpHandlerBase<H> for BaseHttpRequest<S> {
     const server_version: &'static str = "BaseHTTP/0.6";
+
+    fn base_http(&self) -> &BaseHttpRequest<S> {
+        self
+    }
+    fn base_http_mut(&mut self) -> &mut BaseHttpRequest<S> {
+        self
+    }
 }
 
 // ANCHOR: no_such_method
@@ -271,8 +285,11 @@ fn format_error_message(format: &str, code: u16, message: &str, explain: &str) -
 }
 // ANCHOR_END: format_error_message
 
-fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest {
-    (**handler).borrow_mut()
+/// The server an HTTP handler names (`BaseHttpRequest<S>`'s `S`).
+type ServerOf<H> = <<H as Deref>::Target as HandlerBase>::Server;
+
+fn attrs<H: BaseHttpRequestHandler>(handler: &mut H) -> &mut BaseHttpRequest<ServerOf<H>> {
+    (**handler).base_http_mut()
 }
 
 /// Python: `http.server.BaseHTTPRequestHandler`: reads requests from a connection,
@@ -1007,7 +1024,7 @@ impl BaseHttpRequest {
     /// calls it as `super().log_request(code, size)`:
     /// `BaseHttpRequest::log_request(self, code, size)`.
     pub fn log_request<H: BaseHttpRequestHandler>(this: &H, code: Option<u16>, size: Option<u64>) {
-        let fields: &BaseHttpRequest = (**this).borrow();
+        let fields = (**this).base_http();
         let (code, size) = (OrDash(code), OrDash(size));
         this.log_message(format_args!("\"{}\" {code} {size}", fields.requestline));
     }
@@ -1071,7 +1088,7 @@ impl BaseHttpRequest {
     /// An override calls it as `super().address_string()`:
     /// `BaseHttpRequest::address_string(self)`.
     pub fn address_string<H: BaseHttpRequestHandler>(this: &H) -> String {
-        let fields: &BaseHttpRequest = (**this).borrow();
+        let fields = (**this).base_http();
         match fields.client_address.as_socket() {
             Some(address) => address.ip().to_string(),
             None => fields
@@ -1106,7 +1123,7 @@ fn parse_version(version: &str) -> Option<(u64, u64)> {
 
 // ANCHOR: body_left_unread
 /// True when the request declared a body that the handler left (partly) unread.
-fn body_left_unread(this: &BaseHttpRequest) -> bool {
+fn body_left_unread<S: ?Sized>(this: &BaseHttpRequest<S>) -> bool {
     let consumed = this.consumed().saturating_sub(this.body_start);
     if this.headers.get("Transfer-Encoding").is_some() {
         return consumed == 0;

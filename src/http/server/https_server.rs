@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use super::HttpServer;
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase};
+use crate::base_server::{BaseServer, Blocking, FromServer, HandlerServer, MixIn, ServerBase};
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
 use crate::ssl::{self, Purpose, SslContext, Tls};
-use crate::tcp_server::TcpServer;
+use crate::tcp_server::{TcpServer, class_bind_and_activate};
 use crate::threading::ThreadingMixIn;
 
 // ANCHOR: HttpsOptions
@@ -108,10 +108,10 @@ where
     fn class_mut(&mut self) -> &mut Self {
         self
     }
-    fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+    fn server_bind<S: ServerBase<Class = Self>>(this: &mut S) -> io::Result<()> {
         HttpServer::<H, M, Tls>::server_bind(this)
     }
-    fn server_activate<S: BaseServer<Class = Self>>(this: &S) -> io::Result<()> {
+    fn server_activate<S: ServerBase<Class = Self>>(this: &S) -> io::Result<()> {
         HttpsServer::<H, M>::server_activate(this)
     }
 }
@@ -122,6 +122,7 @@ impl<H, M> BaseServer for HttpsServer<H, M>
 where
     H: BaseRequestHandler<Target: HandlerBase<Request = Arc<Connection>>>,
     M: MixIn,
+    HandlerServer<Self>: FromServer<Self>,
 {
 }
 
@@ -153,9 +154,7 @@ impl<H, M: MixIn> BorrowMut<HttpServer<H, M, Tls>> for HttpsServer<H, M> {
 
 impl<H, M> HttpsServer<H, M>
 where
-    Self: BaseServer,
-    HttpServer<H, M, Tls>: BaseServer,
-    TcpServer<H, Tls, M>: BaseServer,
+    H: BaseRequestHandler<Target: HandlerBase<Request = Arc<Connection>>>,
     M: MixIn,
 {
     /// Creates the server, binds it, starts listening and wraps its socket in TLS,
@@ -192,7 +191,7 @@ where
                 .unwrap_or_else(|| vec!["http/1.1".to_string()]),
         };
         if bind_and_activate {
-            return server.bind_and_activate(); // super().__init__(...)
+            return class_bind_and_activate(server); // super().__init__(...)
         }
         Ok(server)
     }
@@ -214,7 +213,7 @@ impl<H, M: MixIn> HttpsServer<H, M> {
     /// override calls it as `HttpsServer::server_activate(self)`.
     pub fn server_activate<S>(this: &S) -> io::Result<()>
     where
-        S: BaseServer,
+        S: ServerBase,
         S::Class: Borrow<Self>,
     {
         TcpServer::server_activate(this)?; // super().server_activate()

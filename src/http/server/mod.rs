@@ -12,9 +12,9 @@ use std::io;
 use std::ops::{Deref, DerefMut};
 
 use crate::address::ToServerAddress;
-use crate::base_server::{BaseServer, Blocking, MixIn, ServerBase};
+use crate::base_server::{BaseServer, Blocking, FromServer, HandlerServer, MixIn, ServerBase};
 use crate::handlers::{BaseRequestHandler, HandlerBase};
-use crate::tcp_server::{SocketType, Stream, TcpServer};
+use crate::tcp_server::{SocketType, Stream, TcpServer, class_bind_and_activate};
 use crate::threading::ThreadingMixIn;
 
 mod base_handler;
@@ -87,10 +87,10 @@ where
     fn class_mut(&mut self) -> &mut Self {
         self
     }
-    fn server_bind<S: BaseServer<Class = Self>>(this: &mut S) -> io::Result<()> {
+    fn server_bind<S: ServerBase<Class = Self>>(this: &mut S) -> io::Result<()> {
         HttpServer::<H, M, K>::server_bind(this)
     }
-    fn server_activate<S: BaseServer<Class = Self>>(this: &S) -> io::Result<()> {
+    fn server_activate<S: ServerBase<Class = Self>>(this: &S) -> io::Result<()> {
         TcpServer::server_activate(this)
     }
 }
@@ -101,6 +101,7 @@ where
     H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     M: MixIn,
     K: SocketType,
+    HandlerServer<Self>: FromServer<Self>,
 {
 }
 
@@ -119,8 +120,7 @@ impl<H, M: MixIn, K: SocketType> DerefMut for HttpServer<H, M, K> {
 
 impl<H, M, K> HttpServer<H, M, K>
 where
-    Self: BaseServer,
-    TcpServer<H, K, M>: BaseServer,
+    H: BaseRequestHandler<Target: HandlerBase<Request = K::Request>>,
     M: MixIn,
     K: SocketType,
 {
@@ -156,7 +156,7 @@ where
             server_port: 0,
         };
         if bind_and_activate {
-            return server.bind_and_activate();
+            return class_bind_and_activate(server);
         }
         Ok(server)
     }
@@ -177,7 +177,7 @@ impl<H, M: MixIn, K: SocketType> HttpServer<H, M, K> {
     /// [`HttpsServer`], which inherits it.
     pub fn server_bind<S>(this: &mut S) -> io::Result<()>
     where
-        S: BaseServer,
+        S: ServerBase,
         S::Class: BorrowMut<Self>,
     {
         TcpServer::server_bind(this)?; // socketserver.TCPServer.server_bind(self)

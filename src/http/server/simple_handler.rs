@@ -31,7 +31,7 @@ use super::mimetypes;
 use super::urllib_parse::{
     fs_name_lower_key, fs_name_surrogatepass, quote, unquote, urlsplit, urlunsplit,
 };
-use crate::base_server::ServerRef;
+use crate::base_server::AnyServer;
 use crate::connection::Connection;
 use crate::handlers::{BaseRequestHandler, HandlerBase, StreamRequestHandler};
 use crate::traced;
@@ -41,54 +41,77 @@ use crate::traced;
 /// `BaseHTTPRequestHandler` (through `Deref`) and the directory it serves.
 ///
 /// Python: the instance attributes of `http.server.SimpleHTTPRequestHandler`.
-pub struct SimpleHttpRequest {
-    base: BaseHttpRequest,
+pub struct SimpleHttpRequest<S: ?Sized = AnyServer> {
+    base: BaseHttpRequest<S>,
     /// The directory served. Python: `self.directory`, the `directory` argument
-    /// of the constructor, by default the current directory when the handler is
-    /// made. Set it in your handler's `From` (its constructor) to serve another one.
+    /// of the constructor (the server's `handler_arguments.directory`), by default
+    /// the current directory when the handler is made.
     pub directory: PathBuf,
 }
 // ANCHOR_END: SimpleHttpRequest
 
-impl Deref for SimpleHttpRequest {
-    type Target = BaseHttpRequest;
-    fn deref(&self) -> &BaseHttpRequest {
+// ANCHOR: SimpleHttpArguments
+/// The keyword arguments of `SimpleHTTPRequestHandler`'s constructor, which a server
+/// gives every handler it makes: its `handler_arguments`.
+///
+/// Python: `functools.partial(SimpleHTTPRequestHandler, directory=…)`. Here
+/// `server.handler_arguments.directory = Some(path)`, one line per server, so two
+/// servers in one process can serve two directories.
+#[derive(Debug, Clone, Default)]
+pub struct SimpleHttpArguments {
+    /// The directory to serve; `None`: the current directory when each handler is
+    /// made. Python: `directory=None`.
+    pub directory: Option<PathBuf>,
+}
+// ANCHOR_END: SimpleHttpArguments
+
+impl<S: ?Sized> Deref for SimpleHttpRequest<S> {
+    type Target = BaseHttpRequest<S>;
+    fn deref(&self) -> &BaseHttpRequest<S> {
         &self.base
     }
 }
 
-impl DerefMut for SimpleHttpRequest {
-    fn deref_mut(&mut self) -> &mut BaseHttpRequest {
+impl<S: ?Sized> DerefMut for SimpleHttpRequest<S> {
+    fn deref_mut(&mut self) -> &mut BaseHttpRequest<S> {
         &mut self.base
     }
 }
 
-impl Borrow<BaseHttpRequest> for SimpleHttpRequest {
-    fn borrow(&self) -> &BaseHttpRequest {
+impl<S: ?Sized> Borrow<BaseHttpRequest<S>> for SimpleHttpRequest<S> {
+    fn borrow(&self) -> &BaseHttpRequest<S> {
         &self.base
     }
 }
 
-impl BorrowMut<BaseHttpRequest> for SimpleHttpRequest {
-    fn borrow_mut(&mut self) -> &mut BaseHttpRequest {
+impl<S: ?Sized> BorrowMut<BaseHttpRequest<S>> for SimpleHttpRequest<S> {
+    fn borrow_mut(&mut self) -> &mut BaseHttpRequest<S> {
         &mut self.base
     }
 }
 
-impl HandlerBase for SimpleHttpRequest {
+impl<S: ?Sized + Send + Sync + 'static> HandlerBase for SimpleHttpRequest<S> {
     type Request = Arc<Connection>;
+    type Server = S;
+    type Arguments = SimpleHttpArguments;
 
-    /// Python: `SimpleHTTPRequestHandler.__init__(*args, directory=None)`.
+    // ANCHOR: simple_new
+    /// Python: `SimpleHTTPRequestHandler.__init__(*args, directory=None)`:
+    /// `self.directory = os.fspath(directory)`, or `os.getcwd()` without one.
     fn new<H: BaseRequestHandler>(
         request: Arc<Connection>,
         client_address: SockAddr,
-        server: ServerRef,
+        server: Arc<S>,
+        arguments: &SimpleHttpArguments,
     ) -> Self {
+        let directory = arguments.directory.clone();
         SimpleHttpRequest {
-            base: BaseHttpRequest::new::<H>(request, client_address, server),
-            directory: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            base: BaseHttpRequest::new::<H>(request, client_address, server, &()),
+            directory: directory
+                .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| ".".into())),
         }
     }
+    // ANCHOR_END: simple_new
 
     fn setup<H: BaseRequestHandler<Target = Self>>(this: &mut H) -> io::Result<()> {
         StreamRequestHandler::setup(this)
@@ -99,21 +122,32 @@ impl HandlerBase for SimpleHttpRequest {
     }
 }
 
-impl Borrow<StreamRequestHandler> for SimpleHttpRequest {
-    fn borrow(&self) -> &StreamRequestHandler {
+impl<S: ?Sized> Borrow<StreamRequestHandler<S>> for SimpleHttpRequest<S> {
+    fn borrow(&self) -> &StreamRequestHandler<S> {
         &self.base
     }
 }
 
-impl BorrowMut<StreamRequestHandler> for SimpleHttpRequest {
-    fn borrow_mut(&mut self) -> &mut StreamRequestHandler {
+impl<S: ?Sized> BorrowMut<StreamRequestHandler<S>> for SimpleHttpRequest<S> {
+    fn borrow_mut(&mut self) -> &mut StreamRequestHandler<S> {
         &mut self.base
     }
 }
 
 // ANCHOR: HttpHandlerBase
-impl<H: SimpleHttpMethods> HttpHandlerBase<H> for SimpleHttpRequest {
+impl<H, S> HttpHandlerBase<H> for SimpleHttpRequest<S>
+where
+    H: SimpleHttpMethods<S>,
+    S: ?Sized + Send + Sync + 'static,
+{
     const server_version: &'static str = "SimpleHTTP/0.6";
+
+    fn base_http(&self) -> &BaseHttpRequest<S> {
+        &self.base
+    }
+    fn base_http_mut(&mut self) -> &mut BaseHttpRequest<S> {
+        &mut self.base
+    }
 
     fn do_method(handler: &mut H, command: &str) -> io::Result<()> {
         match command {
@@ -133,7 +167,9 @@ impl SimpleHttpRequest {
     /// Python: `SimpleHTTPRequestHandler.do_GET(self)`. Your handler reaches it by
     /// default; an override calls it as `super().do_GET()`:
     /// `SimpleHttpRequest::do_GET(self)`, as Python 2 called a base class.
-    pub fn do_GET<H: SimpleHttpMethods>(this: &mut H) -> io::Result<()> {
+    pub fn do_GET<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &mut H,
+    ) -> io::Result<()> {
         if let Some(mut f) = traced!(this.send_head())? {
             traced!(this.copyfile(&mut f))?;
         }
@@ -145,7 +181,9 @@ impl SimpleHttpRequest {
     ///
     /// Python: `SimpleHTTPRequestHandler.do_HEAD(self)`. An override calls it as
     /// `super().do_HEAD()`: `SimpleHttpRequest::do_HEAD(self)`.
-    pub fn do_HEAD<H: SimpleHttpMethods>(this: &mut H) -> io::Result<()> {
+    pub fn do_HEAD<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &mut H,
+    ) -> io::Result<()> {
         traced!(this.send_head())?;
         Ok(())
     }
@@ -157,7 +195,9 @@ impl SimpleHttpRequest {
     /// Differs from CPython 3.11: a path that no file can have (a NUL byte, `%00`)
     /// is a 404 like any missing file; 3.11's `open()` raises `ValueError`, and the
     /// connection closes with no response.
-    pub fn send_head<H: SimpleHttpMethods>(this: &mut H) -> io::Result<Option<HeadFile>> {
+    pub fn send_head<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &mut H,
+    ) -> io::Result<Option<HeadFile>> {
         let request_path = this.path.clone();
         let mut path = traced!(this.translate_path(&request_path));
         if path.is_dir() {
@@ -243,7 +283,7 @@ impl SimpleHttpRequest {
     /// Python: `SimpleHTTPRequestHandler.list_directory(path)`. An override calls
     /// it as `super().list_directory(path)`:
     /// `SimpleHttpRequest::list_directory(self, path)`.
-    pub fn list_directory<H: SimpleHttpMethods>(
+    pub fn list_directory<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
         this: &mut H,
         path: &Path,
     ) -> io::Result<Option<HeadFile>> {
@@ -311,7 +351,10 @@ impl SimpleHttpRequest {
     /// Python: `SimpleHTTPRequestHandler.translate_path(path)`. An override calls
     /// it as `super().translate_path(path)`:
     /// `SimpleHttpRequest::translate_path(self, path)`.
-    pub fn translate_path<H: SimpleHttpMethods>(this: &H, path: &str) -> PathBuf {
+    pub fn translate_path<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &H,
+        path: &str,
+    ) -> PathBuf {
         // abandon query parameters
         let path = path.split('?').next().unwrap_or("");
         let path = path.split('#').next().unwrap_or("");
@@ -342,7 +385,10 @@ impl SimpleHttpRequest {
     /// A file goes out with the kernel's `sendfile` on a plain connection; over TLS
     /// its bytes must be encrypted here, so they are copied through `wfile` in
     /// pieces of 64 KiB (`shutil.COPY_BUFSIZE`).
-    pub fn copyfile<H: SimpleHttpMethods>(this: &mut H, source: &mut HeadFile) -> io::Result<()> {
+    pub fn copyfile<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &mut H,
+        source: &mut HeadFile,
+    ) -> io::Result<()> {
         match source {
             HeadFile::Bytes(bytes) => {
                 io::copy(bytes, &mut this.wfile)?;
@@ -387,7 +433,10 @@ impl SimpleHttpRequest {
     // ANCHOR: guess_type
     /// Python: `SimpleHTTPRequestHandler.guess_type(path)`. An override calls it
     /// as `super().guess_type(path)`: `SimpleHttpRequest::guess_type(self, path)`.
-    pub fn guess_type<H: SimpleHttpMethods>(this: &H, path: &Path) -> String {
+    pub fn guess_type<H: SimpleHttpMethods<S>, S: ?Sized + Send + Sync + 'static>(
+        this: &H,
+        path: &Path,
+    ) -> String {
         let _ = this;
         let path = String::from_utf8_lossy(path.as_os_str().as_bytes());
         let (_, ext) = mimetypes::splitext(&path);
@@ -554,7 +603,11 @@ fn html_escape_bytes(text: &[u8]) -> Vec<u8> {
 ///
 /// Python: `http.server.SimpleHTTPRequestHandler`'s methods.
 #[allow(non_upper_case_globals)]
-pub trait SimpleHttpMethods: BaseHttpRequestHandler + DerefMut<Target = SimpleHttpRequest> {
+pub trait SimpleHttpMethods<S: ?Sized + Send + Sync + 'static = AnyServer>:
+    BaseHttpRequestHandler
+    + DerefMut<Target = SimpleHttpRequest<S>>
+    + Deref<Target: HandlerBase<Server = S>>
+{
     /// Types `guess_type` looks up before asking [`mimetypes`]. Python:
     /// `extensions_map` (3.11: only the compressed formats, so that their type
     /// is not an encoding).
@@ -622,11 +675,29 @@ pub trait SimpleHttpMethods: BaseHttpRequestHandler + DerefMut<Target = SimpleHt
 /// as Python has it. Serve another directory by wrapping [`SimpleHttpRequest`]
 /// in your own handler and setting `directory` in its `From`.
 #[doc(alias = "SimpleHTTPRequestHandler")]
-pub struct SimpleHttpRequestHandler(pub SimpleHttpRequest);
-crate::subclass!(SimpleHttpRequestHandler(SimpleHttpRequest));
+pub struct SimpleHttpRequestHandler<S: ?Sized = AnyServer>(pub SimpleHttpRequest<S>);
 
-impl BaseHttpRequestHandler for SimpleHttpRequestHandler {}
-impl SimpleHttpMethods for SimpleHttpRequestHandler {}
+impl<S: ?Sized> Deref for SimpleHttpRequestHandler<S> {
+    type Target = SimpleHttpRequest<S>;
+    fn deref(&self) -> &SimpleHttpRequest<S> {
+        &self.0
+    }
+}
+
+impl<S: ?Sized> DerefMut for SimpleHttpRequestHandler<S> {
+    fn deref_mut(&mut self) -> &mut SimpleHttpRequest<S> {
+        &mut self.0
+    }
+}
+
+impl<S: ?Sized> From<SimpleHttpRequest<S>> for SimpleHttpRequestHandler<S> {
+    fn from(base: SimpleHttpRequest<S>) -> Self {
+        SimpleHttpRequestHandler(base)
+    }
+}
+
+impl<S: ?Sized + Send + Sync + 'static> BaseHttpRequestHandler for SimpleHttpRequestHandler<S> {}
+impl<S: ?Sized + Send + Sync + 'static> SimpleHttpMethods<S> for SimpleHttpRequestHandler<S> {}
 
 #[cfg(test)]
 mod tests {
