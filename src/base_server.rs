@@ -809,6 +809,42 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
     fn fileno(&self) -> RawFd {
         self.base().socket().map(|s| s.as_raw_fd()).unwrap_or(-1)
     }
+
+    // ANCHOR: __enter__
+    /// Shares the server and closes it with this server's own `server_close` when the
+    /// returned [`With`] goes out of scope: Python's `with MyServer(...) as server:`,
+    /// where the block is the guard's scope.
+    ///
+    /// Python: `BaseServer.__enter__()` (returns `self`) and `__exit__()` (calls
+    /// `self.server_close()`, a subclass's override included). Dropping a server
+    /// without it closes only what the crate's class closes: a wrapper's override of
+    /// `server_close` runs only through the guard, or a call.
+    fn __enter__(self) -> With<Self> {
+        With(Arc::new(self))
+    }
+    // ANCHOR_END: __enter__
+}
+
+/// The server inside a `with` block: derefs to the shared server (`Arc<S>`), and
+/// calls its `server_close` (the server's own override, if it has one) when dropped.
+/// Made by [`BaseServer::__enter__`].
+///
+/// Python: the `as server` of `with MyServer(...) as server:`; dropping it is
+/// `__exit__`.
+pub struct With<S: BaseServer>(Arc<S>);
+
+impl<S: BaseServer> std::ops::Deref for With<S> {
+    type Target = Arc<S>;
+    fn deref(&self) -> &Arc<S> {
+        &self.0
+    }
+}
+
+impl<S: BaseServer> Drop for With<S> {
+    /// Python: `BaseServer.__exit__()`: `self.server_close()`.
+    fn drop(&mut self) {
+        self.0.server_close();
+    }
 }
 
 /// The bodies of `BaseServer`'s hooks (and of `TCPServer`'s `get_request`,

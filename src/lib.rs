@@ -35,7 +35,7 @@
 //! | attributes of `DatagramRequestHandler` (`packet`, `socket`, …) | struct [`DatagramRequestHandler`] |
 //! | an exception caught by `handle_error` | an `io::Error` returned by a hook, or a panic: both are a [`HandlerError`] |
 //! | `SystemExit` raised in a handler (not caught by `handle_error`) | `std::panic::panic_any(SystemExit(code))` |
-//! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers |
+//! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers; `let server = MyServer {..}.__enter__();` also calls a subclass's own `server_close` at the end of the scope ([`With`]) |
 //! | (not in Python) a bounded pool of workers | [`ThreadPoolMixIn`]: `workers`, `queue_size` |
 //! | `http.server.BaseHTTPRequestHandler`, `SimpleHTTPRequestHandler` | [`http::server::BaseHttpRequestHandler`], [`http::server::SimpleHttpRequestHandler`] |
 //! | a connection from `accept()`: a socket object, or an `ssl.SSLSocket` | [`Connection`], which derefs to its socket and reads and writes through TLS when it has TLS |
@@ -94,7 +94,7 @@ mod unix_server;
 pub use address::{ToServerAddress, address_repr};
 pub use base_server::{
     AnyServer, BaseServer, Blocking, FromServer, HandlerArguments, HandlerError, HandlerServer,
-    MixIn, Request, ServerBase, ServerRef, ServesHandler, Subclass, SystemExit,
+    MixIn, Request, ServerBase, ServerRef, ServesHandler, Subclass, SystemExit, With,
 };
 pub use connection::Connection;
 pub use forking::{

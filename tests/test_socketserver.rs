@@ -968,3 +968,35 @@ fn lifecycle_allow_reuse_address_set_too_late_is_an_error() {
     let early = early.bind_and_activate().unwrap();
     assert!(early.socket().unwrap().reuse_address().unwrap());
 }
+
+/// Python: `with MyServer(...) as server:` calls the subclass's `server_close` on
+/// the way out. `__enter__` gives a guard that does, once, at the end of its scope;
+/// the socket is closed by then.
+#[test]
+fn lifecycle_with_calls_the_subclass_server_close_at_the_end_of_the_block() {
+    let (server, calls) = unbound_lifecycle(false);
+    let address;
+    {
+        let server = server.bind_and_activate().unwrap().__enter__();
+        address = server.server_address.clone();
+        let serving = thread::spawn({
+            let server = Arc::clone(&server);
+            move || server.handle_request()
+        });
+        stream_examine(&address);
+        serving.join().unwrap().unwrap();
+        assert!(!calls.lock().unwrap().contains(&"server_close"));
+    }
+    let closes = calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| **c == "server_close")
+        .count();
+    assert_eq!(closes, 1, "{:?}", calls.lock().unwrap());
+    let client = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let error = client
+        .connect(&address)
+        .expect_err("the socket must be closed");
+    assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused);
+}
