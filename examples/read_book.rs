@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -62,20 +62,11 @@ struct Args {
     port: u16,
 }
 
-/// The built book, served by every handler.
-static BOOK: OnceLock<PathBuf> = OnceLock::new();
-
 // ANCHOR: handler
-/// `SimpleHTTPRequestHandler` with `directory` set to the built book: Python's
-/// `functools.partial(SimpleHTTPRequestHandler, directory=book)`.
+/// `SimpleHTTPRequestHandler`, with the panel's overrides below; the server gives it
+/// the built book as `directory` (`handler_arguments`, in `main`).
 struct BookHandler(SimpleHttpRequest);
-
-impl From<SimpleHttpRequest> for BookHandler {
-    fn from(mut base: SimpleHttpRequest) -> Self {
-        base.directory = BOOK.get().expect("the book is built first").clone();
-        BookHandler(base)
-    }
-}
+socketserver::subclass!(BookHandler(SimpleHttpRequest));
 
 impl SimpleHttpMethods for BookHandler {}
 // ANCHOR_END: handler
@@ -125,18 +116,6 @@ impl BaseHttpRequestHandler for BookHandler {
     }
 }
 // ANCHOR_END: endpoint
-
-impl std::ops::Deref for BookHandler {
-    type Target = SimpleHttpRequest;
-    fn deref(&self) -> &SimpleHttpRequest {
-        &self.0
-    }
-}
-impl std::ops::DerefMut for BookHandler {
-    fn deref_mut(&mut self) -> &mut SimpleHttpRequest {
-        &mut self.0
-    }
-}
 
 // ANCHOR: chain
 /// How many requests' chains are kept, the newest last.
@@ -333,12 +312,14 @@ fn main() -> io::Result<()> {
         println!("Open file://{}/index.html", built.display());
         return Ok(());
     }
-    BOOK.set(built).expect("set once");
 
     // ANCHOR: serve
     SigSet::from(Signal::SIGINT).thread_block()?;
     let address = _get_best_family(Some(&args.bind), args.port)?;
-    let server = ThreadingHttpServer::<BookHandler>::new(address)?.into_arc();
+    let mut server = ThreadingHttpServer::<BookHandler>::new(address)?;
+    // functools.partial(SimpleHTTPRequestHandler, directory=book)
+    server.handler_arguments_mut().directory = Some(built);
+    let server = server.into_arc();
     let address = server.server_address.as_socket().expect("an IP address");
     println!("Serving the book at http://{address}/ (Ctrl-C to stop) ...");
     let stopper = Arc::clone(&server);

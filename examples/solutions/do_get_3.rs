@@ -69,13 +69,8 @@ impl<const HTTP11: bool> BaseHttpRequestHandler for Handler<HTTP11> {
 }
 impl<const HTTP11: bool> SimpleHttpMethods for Handler<HTTP11> {}
 
-/// The handler's constructor: Python's `DualStackServer.finish_request` passes
-/// `directory=args.directory`; here the handler takes it from its server.
 impl<const HTTP11: bool> From<SimpleHttpRequest> for Handler<HTTP11> {
-    fn from(mut base: SimpleHttpRequest) -> Self {
-        if let Some(server) = base.server.downcast_ref::<DualStackServer<Self>>() {
-            base.directory = server.directory.clone();
-        }
+    fn from(base: SimpleHttpRequest) -> Self {
         Handler(base)
     }
 }
@@ -93,10 +88,10 @@ impl<const HTTP11: bool> std::ops::DerefMut for Handler<HTTP11> {
 }
 
 /// Python: `class DualStackServer(ThreadingHTTPServer)`, which accepts IPv4 on an
-/// IPv6 socket and hands each handler the directory to serve.
+/// IPv6 socket; its `finish_request` passing `directory=` to each handler is the
+/// server's `handler_arguments`.
 struct DualStackServer<H> {
     base: ThreadingHttpServer<H>,
-    directory: PathBuf,
 }
 
 socketserver::subclass!(DualStackServer<H> { base: ThreadingHttpServer<H> });
@@ -116,8 +111,10 @@ impl<const HTTP11: bool> DualStackServer<Handler<HTTP11>> {
     /// Python: `DualStackServer(addr, HandlerClass)`: `TCPServer.__init__` runs
     /// the subclass's `server_bind`, then `server_activate`.
     fn new(address: std::net::SocketAddr, directory: PathBuf) -> io::Result<Self> {
-        let base = ThreadingHttpServer::with_bind_and_activate(address, false)?;
-        DualStackServer { base, directory }.bind_and_activate()
+        let mut base =
+            ThreadingHttpServer::<Handler<HTTP11>>::with_bind_and_activate(address, false)?;
+        base.handler_arguments_mut().directory = Some(directory);
+        DualStackServer { base }.bind_and_activate()
     }
 }
 

@@ -38,20 +38,18 @@ socketserver::subclass!(GreetingServer { base: TcpServer<EchoHandler> });
 impl BaseServer for GreetingServer {}
 // ANCHOR_END: server
 
-/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
-struct EchoHandler(StreamRequestHandler);
-socketserver::subclass!(EchoHandler(StreamRequestHandler));
+/// Python: `class EchoHandler(socketserver.StreamRequestHandler)`, naming the
+/// server it runs on, so that `self.server` is an `Arc<GreetingServer>`.
+struct EchoHandler(StreamRequestHandler<GreetingServer>);
+socketserver::subclass!(EchoHandler(StreamRequestHandler<GreetingServer>));
 
 // ANCHOR: handler
 impl BaseRequestHandler for EchoHandler {
     fn handle(&mut self) -> io::Result<()> {
-        // self.wfile.write(self.server.greeting). The handler was given the server
-        // `serve_forever` runs on: the GreetingServer, not the TcpServer inside it.
-        // Clone the Arc first: `self.server` borrows `self`, `self.wfile` all of it.
+        // self.wfile.write(self.server.greeting). Clone the Arc first: `self.server`
+        // borrows `self`, and `self.wfile` needs all of it.
         let server = Arc::clone(&self.server);
-        if let Some(server) = server.downcast_ref::<GreetingServer>() {
-            self.wfile.write_all(server.greeting.as_bytes())?;
-        }
+        self.wfile.write_all(server.greeting.as_bytes())?;
         let mut line = Vec::new();
         while self.rfile.read_until(b'\n', &mut line)? > 0 {
             self.wfile.write_all(&line)?;
@@ -70,14 +68,19 @@ fn main() -> io::Result<()> {
         9999,
         "usage: finish_request_2 [PORT]",
     );
-    let mut base = TcpServer::<EchoHandler>::with_bind_and_activate(("127.0.0.1", port), false)?;
+    let mut base = TcpServer::with_bind_and_activate(("127.0.0.1", port), false)?;
     base.allow_reuse_address = true;
-    let bound = base.server_bind().and_then(|()| base.server_activate());
-    support::or_exit(bound, "finish_request_2", format!("127.0.0.1:{port}"));
-    let server = Arc::new(GreetingServer {
+    let server = GreetingServer {
         base,
         greeting: "Welcome to the echo server.\n".to_string(),
-    });
+    };
+    // TCPServer.__init__'s server_bind() and server_activate(), run on the subclass
+    let server = server.bind_and_activate();
+    let server = Arc::new(support::or_exit(
+        server,
+        "finish_request_2",
+        format!("127.0.0.1:{port}"),
+    ));
     println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
     server.serve_forever(0.5)
 }

@@ -10,7 +10,6 @@
 //! loop to end, and the loop waits for the handler to return.
 
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 
 use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
 
@@ -18,8 +17,9 @@ use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, Threadi
 mod support;
 
 /// Python: `class EchoHandler(socketserver.StreamRequestHandler)`.
-struct EchoHandler(StreamRequestHandler);
-socketserver::subclass!(EchoHandler(StreamRequestHandler));
+// The handler names its server, so `self.server` is an `Arc<ThreadingTcpServer<…>>`.
+struct EchoHandler(StreamRequestHandler<ThreadingTcpServer<EchoHandler>>);
+socketserver::subclass!(EchoHandler(StreamRequestHandler<ThreadingTcpServer<EchoHandler>>));
 
 // ANCHOR: solution
 impl BaseRequestHandler for EchoHandler {
@@ -27,13 +27,9 @@ impl BaseRequestHandler for EchoHandler {
         let mut line = Vec::new();
         while self.rfile.read_until(b'\n', &mut line)? > 0 {
             if line == b"shutdown\n" {
-                // Python: self.server.shutdown(). Clone the Arc first: `self.server`
-                // borrows `self`, and writing to `self.wfile` needs all of it.
-                let server = Arc::clone(&self.server);
-                if let Some(server) = server.downcast_ref::<ThreadingTcpServer<EchoHandler>>() {
-                    server.shutdown(); // returns once the loop on `main` has stopped
-                    self.wfile.write_all(b"shutdown() returned\n")?;
-                }
+                // Python: self.server.shutdown()
+                self.server.shutdown(); // returns once the loop on `main` has stopped
+                self.wfile.write_all(b"shutdown() returned\n")?;
             } else {
                 self.wfile.write_all(&line)?;
             }
