@@ -96,6 +96,51 @@ pub trait HandlerBase: Sized + Send + 'static {
 /// Python's `self` does. Do not write `BaseRequestHandler::setup(self)`: that trait
 /// path is your override itself, which would call itself forever.
 ///
+/// # `self.server`
+///
+/// A handler that uses its server's own fields names the server in the struct it
+/// wraps, and `self.server` is an `Arc` of that server, checked at compile time
+/// (Python: `self.server.lines`, an `AttributeError` at the first request if the
+/// server has none). A handler that names no server runs on any, and its
+/// `self.server` is a [`ServerRef`](crate::ServerRef). To hold a guard while
+/// writing the reply (`with self.server.lock:`), clone the `Arc` first:
+///
+/// ```no_run
+/// use std::io::{self, BufRead, Write};
+/// use std::sync::{Arc, Mutex};
+/// use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+///
+/// // class Counter(socketserver.ThreadingTCPServer): lines = 0, with a lock
+/// struct Counter {
+///     base: ThreadingTcpServer<CountLines>,
+///     lines: Mutex<u64>,
+/// }
+/// socketserver::subclass!(Counter { base: ThreadingTcpServer<CountLines> });
+/// impl BaseServer for Counter {}
+///
+/// struct CountLines(StreamRequestHandler<Counter>);
+/// socketserver::subclass!(CountLines(StreamRequestHandler<Counter>));
+/// impl BaseRequestHandler for CountLines {
+///     fn handle(&mut self) -> io::Result<()> {
+///         let server = Arc::clone(&self.server); // a guard of it outlives `self`'s borrow
+///         let mut line = String::new();
+///         while self.rfile.read_line(&mut line)? > 0 {
+///             let mut lines = server.lines.lock().unwrap(); // with self.server.lock:
+///             *lines += 1;
+///             writeln!(self.wfile, "{lines}")?;
+///             line.clear();
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> io::Result<()> {
+/// let base = ThreadingTcpServer::with_bind_and_activate(("127.0.0.1", 9999), false)?;
+/// let server = Counter { base, lines: Mutex::new(0) }.bind_and_activate()?.__enter__();
+/// server.serve_forever(0.5)
+/// # }
+/// ```
+///
 /// A handler with state of its own names the field that holds its base in
 /// [`subclass!`](crate::subclass), and writes `From`, its constructor, by hand:
 ///

@@ -563,8 +563,10 @@ struct Program {
 
 impl Program {
     /// Starts `command` and waits for its first line (after the build, if any), then
-    /// for the rest of its banner.
-    fn start(command: &str, copy: &Path) -> Program {
+    /// for the rest of its banner: when `serves` (the transcript shows a `Serving …`
+    /// line), up to that line, as `make_cert && cargo run …` prints a line before the
+    /// server is even built.
+    fn start(command: &str, serves: bool, copy: &Path) -> Program {
         let (child, lines, done) = spawn(command, copy);
         let mut program = Program {
             child,
@@ -579,6 +581,20 @@ impl Program {
             Err(_) => {
                 kill_group(&program.child, nix::sys::signal::Signal::SIGKILL);
                 panic!("{command}: printed nothing in {SESSION_TIMEOUT:?}");
+            }
+        }
+        if serves {
+            let deadline = Instant::now() + SESSION_TIMEOUT;
+            while !program
+                .printed
+                .iter()
+                .any(|(_, _, l)| l.starts_with("Serving"))
+            {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match program.lines.recv_timeout(left) {
+                    Ok(line) => program.push(line),
+                    Err(_) => break, // the comparison shows what is missing
+                }
             }
         }
         program.drain_until_quiet();
@@ -642,7 +658,12 @@ fn replay(expected: &str, copy: &Path) -> String {
             .first()
             .and_then(|l| l.strip_prefix("$ "))
             .expect("a section that is not the last starts with its `$` line");
-        programs.push(Program::start(command, copy));
+        let serves = section
+            .lines
+            .iter()
+            .skip(1)
+            .any(|l| l.starts_with("Serving"));
+        programs.push(Program::start(command, serves, copy));
     }
     for program in &mut programs {
         program.phase = 1;
