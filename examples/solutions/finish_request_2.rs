@@ -22,7 +22,9 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -63,7 +65,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -79,5 +81,9 @@ fn main() -> io::Result<()> {
         greeting: "Welcome to the echo server.\n".to_string(),
     });
     println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    Ok(())
 }
