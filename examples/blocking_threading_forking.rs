@@ -67,6 +67,7 @@ fn serve<S: BaseServer>(server: S, kind: &str) -> io::Result<()> {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }
 

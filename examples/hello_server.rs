@@ -101,6 +101,7 @@ fn serve<M: MixIn>(port: u16) -> io::Result<()> {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }
 // ANCHOR_END: main

@@ -173,7 +173,7 @@ fn test<const HTTP11: bool>(
 
 /// The rest of `test()`: the subclass's constructor (`server_bind`, then
 /// `server_activate`, which on HTTPS reads the certificate and key), the banner,
-/// and `serve_forever` until Ctrl-C; dropping `httpd` closes it, as `with` does.
+/// and `serve_forever` until Ctrl-C; then `server_close`, as the end of `with` does.
 fn serve<B>(
     base: io::Result<B>,
     addr: SocketAddr,
@@ -212,6 +212,7 @@ where
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    httpd.server_close(); // the end of `with ... as httpd:`
     Ok(())
 }
 // ANCHOR_END: test

@@ -361,6 +361,7 @@ fn main() -> io::Result<()> {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
     // ANCHOR_END: serve
 }

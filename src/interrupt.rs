@@ -12,7 +12,7 @@
 //! notes the Ctrl-C (and makes sure the main thread's blocking call returns
 //! `EINTR`); the crate's own waits and socket I/O on the main thread turn that note
 //! into an `io::Error` carrying [`KeyboardInterrupt`]; `serve_forever` and
-//! `handle_request` return it, and dropping the server closes it.
+//! `handle_request` return it, and `server_close` closes the server.
 
 use std::error::Error;
 use std::fmt;
@@ -49,9 +49,10 @@ static FORWARDED: AtomicBool = AtomicBool::new(false);
 /// and the socket reads and writes of a handler running on that thread (`rfile`,
 /// `wfile`, [`Connection`](crate::Connection)'s `recv` and `sendall`). As in
 /// Python, `_handle_request_noblock` does not give it to `handle_error`: it shuts
-/// the request down, and `serve_forever` returns it. Then dropping the server's
-/// last `Arc` closes it, as `with server:` does: request threads are joined
-/// (`block_on_close`), forked children reaped.
+/// the request down, and `serve_forever` returns it. Then `server_close()` closes
+/// the server, as the end of `with server:` does: request threads are joined
+/// (`block_on_close`), forked children reaped. (Dropping the last `Arc` does the
+/// same, but a request thread holds one while it runs: call it.)
 ///
 /// ```no_run
 /// # use std::io;
@@ -62,12 +63,14 @@ static FORWARDED: AtomicBool = AtomicBool::new(false);
 /// fn main() -> io::Result<()> {
 ///     KeyboardInterrupt::install();
 ///     let server = TcpServer::<H>::new(("127.0.0.1", 9999))?.into_arc();
-///     // try: server.serve_forever()
-///     // except KeyboardInterrupt: print("\nKeyboard interrupt received, exiting.")
+///     // with server:
+///     //     try: server.serve_forever()
+///     //     except KeyboardInterrupt: print("\nKeyboard interrupt received, exiting.")
 ///     match server.serve_forever(0.5) {
 ///         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
 ///         other => other?,
 ///     }
+///     server.server_close(); // the end of `with server:`
 ///     Ok(())
 /// }
 /// ```

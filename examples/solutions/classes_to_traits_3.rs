@@ -55,6 +55,7 @@ fn serve<M: MixIn>(port: u16, name: &str) -> io::Result<()> {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }
 // ANCHOR_END: solution

@@ -147,6 +147,7 @@ fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    httpd.server_close(); // the end of `with ... as httpd:`
     Ok(())
 }
 

@@ -112,5 +112,6 @@ fn main() {
             None => panic::resume_unwind(payload), // any other panic: status 101
         },
     }
+    server.server_close(); // the end of `with server:`
     // ANCHOR_END: main
 }

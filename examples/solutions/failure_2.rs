@@ -107,5 +107,6 @@ fn serve<const IDLE: bool>(port: u16) -> io::Result<()> {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }

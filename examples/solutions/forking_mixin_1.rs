@@ -66,10 +66,12 @@ fn main() -> io::Result<()> {
     // ANCHOR: solution
     // One turn of the loop, and so one service_actions and one collect_children,
     // per request or per 10 seconds.
-    match Arc::new(server).serve_forever(10.0) {
+    let server = Arc::new(server);
+    match server.serve_forever(10.0) {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
     // ANCHOR_END: solution
 }

@@ -62,9 +62,11 @@ fn main() -> io::Result<()> {
         "Serving ForkingTCPServer on 127.0.0.1 port {port} (pid {}), max_children = 1.",
         std::process::id()
     );
-    match Arc::new(server).serve_forever(0.5) {
+    let server = Arc::new(server);
+    match server.serve_forever(0.5) {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }

@@ -53,9 +53,11 @@ fn main() -> io::Result<()> {
     server.socket_type.handshake = Handshake::in_setup();
     // ANCHOR_END: solution
     println!("Serving HTTPS on 127.0.0.1 port {port}, handshakes in setup ...");
-    match server.into_arc().serve_forever(0.5) {
+    let server = server.into_arc();
+    match server.serve_forever(0.5) {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }

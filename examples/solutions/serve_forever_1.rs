@@ -47,11 +47,11 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, polling every 2.0 s ...");
     // ANCHOR: solution
-    match server.serve_forever(2.0) {
-        // was 0.5
+    match server.serve_forever(2.0) /* was 0.5 */ {
         Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
         other => other?,
     }
+    server.server_close(); // the end of `with server:`
     Ok(())
     // ANCHOR_END: solution
 }

@@ -65,7 +65,8 @@ fn main() -> io::Result<()> {
     match server.serve_forever(0.5) {
         Err(e) if KeyboardInterrupt::is(&e) => {
             println!("\nKeyboard interrupt received, exiting.");
-            return Ok(()); // dropping the server closes it: it waits for the thread too
+            server.server_close(); // the end of `with server:`: waits for the thread too
+            return Ok(());
         }
         other => other?,
     }
