@@ -100,7 +100,14 @@ impl ForkingMixIn {
             Some(WaitPidFlag::WNOHANG)
         };
         for pid in children.clone() {
-            match waitpid(pid, flags) {
+            // PEP 475: a wait that a signal interrupts is tried again.
+            let waited = loop {
+                match waitpid(pid, flags) {
+                    Err(Errno::EINTR) => continue,
+                    waited => break waited,
+                }
+            };
+            match waited {
                 Ok(WaitStatus::StillAlive) => {}
                 // if the child hasn't exited yet, pid will be 0 and ignored by remove()
                 Ok(status) => {
