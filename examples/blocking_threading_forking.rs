@@ -16,8 +16,8 @@
 use std::io::{self, BufRead, Write};
 
 use socketserver::{
-    BaseRequestHandler, BaseServer, ForkingTcpServer, MixIn, Stream, StreamRequestHandler,
-    TcpServer, ThreadingTcpServer,
+    BaseRequestHandler, BaseServer, ForkingTcpServer, KeyboardInterrupt, MixIn, Stream,
+    StreamRequestHandler, TcpServer, ThreadingTcpServer,
 };
 
 #[path = "support/mod.rs"]
@@ -49,8 +49,10 @@ impl BaseRequestHandler for WhoHandler {
 // ANCHOR_END: handler
 
 // ANCHOR: serve
-/// Binds, says where, and serves until killed: the same three lines for every kind
-/// of server, as in Python, where only the class name changes.
+/// Says where, and serves until Ctrl-C: the same lines for every kind of server, as
+/// in Python, where only the class name changes. Leaving, the server closes: the
+/// threading server waits for its request threads, the forking server for its
+/// children (which get the terminal's Ctrl-C too).
 fn serve<S: BaseServer>(server: S, kind: &str) -> io::Result<()> {
     let port = server.base().server_address.as_socket().unwrap().port();
     println!(
@@ -60,7 +62,13 @@ fn serve<S: BaseServer>(server: S, kind: &str) -> io::Result<()> {
     println!(
         "  curl telnet://127.0.0.1:{port}   (type lines, Ctrl-C to leave; or nc 127.0.0.1 {port})"
     );
-    std::sync::Arc::new(server).serve_forever(0.5)
+    let server = std::sync::Arc::new(server);
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }
 
 /// Sets `allow_reuse_address` before binding, as `HTTPServer` does, so that the next
@@ -81,9 +89,11 @@ where
 }
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let usage = "usage: blocking_threading_forking blocking|threading|forking [PORT]";
+    let usage = "usage: blocking_threading_forking blocking|threading|forking [PORT]\n\n\
+        Answers each line with the process and thread that handled it, on 127.0.0.1 port \
+        PORT (9999 by default): connect two clients to see how each server takes them.";
     let args: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&args, &[], usage);
     let mut args = args.into_iter();

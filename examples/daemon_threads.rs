@@ -28,7 +28,9 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use socketserver::threading::join_non_daemon_threads;
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, ThreadingTcpServer,
+};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -51,11 +53,13 @@ impl BaseRequestHandler for SlowHandler {
 }
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let usage = "usage: daemon_threads [--daemon-threads] [--no-block-on-close] [PORT]";
+    let usage = "usage: daemon_threads [--daemon-threads] [--no-block-on-close] [PORT]\n\n\
+        Takes one slow request on 127.0.0.1 port PORT (9999 by default), then leaves, \
+        to show whether the request thread gets to finish.";
     support::check_flags(&args, &["--daemon-threads", "--no-block-on-close"], usage);
     let port = support::port_argument(
         args.iter().find(|a| !a.starts_with("--")).cloned(),
@@ -84,7 +88,14 @@ fn main() -> io::Result<()> {
     );
 
     // ANCHOR: leave
-    server.handle_request()?; // one request, handed to a new thread
+    // One request, handed to a new thread (Ctrl-C while waiting for it: leave).
+    match server.handle_request() {
+        Err(e) if KeyboardInterrupt::is(&e) => {
+            println!("\nKeyboard interrupt received, exiting.");
+            return Ok(());
+        }
+        other => other?,
+    }
     let started = Instant::now();
     server.server_close();
     println!(

@@ -31,7 +31,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
-use socketserver::{BaseServer, MixIn, ThreadPoolMixIn, ThreadingMixIn};
+use socketserver::{BaseServer, KeyboardInterrupt, MixIn, ThreadPoolMixIn, ThreadingMixIn};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -65,10 +65,12 @@ impl BaseHttpRequestHandler for Hello {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: hello_server [PORT] [--pool]";
+    let usage = "usage: hello_server [PORT] [--pool]\n\n\
+        Answers every HTTP request with Hello, world on 127.0.0.1 port PORT (8000 by \
+        default), a thread per connection, or a pool of 16 workers with --pool.";
     support::check_flags(&args, &["--pool"], usage);
     let port = support::port_argument(
         args.iter().find(|a| !a.starts_with("--")).cloned(),
@@ -95,6 +97,11 @@ fn serve<M: MixIn>(port: u16) -> io::Result<()> {
         server.server_port
     );
     println!("  curl -i http://127.0.0.1:{}/", server.server_port);
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }
 // ANCHOR_END: main

@@ -35,8 +35,8 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -82,9 +82,12 @@ impl BaseHttpRequestHandler for GetPostHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_get_post [PORT]");
+    let usage = "usage: http_get_post [PORT]\n\n\
+        A web application of two methods on 127.0.0.1 port PORT (8000 by default): GET \
+        says which path you asked for, POST echoes the body you sent.";
+    let port = support::port_argument(std::env::args().nth(1), 8000, usage);
     // ANCHOR: main
     let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port));
     let server = support::or_exit(server, "http_get_post", format!("127.0.0.1:{port}")).into_arc();
@@ -92,6 +95,11 @@ fn main() -> io::Result<()> {
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl http://127.0.0.1:{port}/hello");
     println!("  curl --data 'name=World' http://127.0.0.1:{port}/greet");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
     // ANCHOR_END: main
 }

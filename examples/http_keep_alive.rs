@@ -28,8 +28,8 @@
 
 use std::io::{self, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -56,19 +56,23 @@ impl BaseHttpRequestHandler for KeepAliveHandler {
 
 // ANCHOR: main
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let port = support::port_argument(
-        std::env::args().nth(1),
-        8000,
-        "usage: http_keep_alive [PORT]",
-    );
+    let usage = "usage: http_keep_alive [PORT]\n\n\
+        Answers several HTTP/1.1 requests on one connection, on 127.0.0.1 port PORT (8000 \
+        by default), and says which connection each came on.";
+    let port = support::port_argument(std::env::args().nth(1), 8000, usage);
     let server = ThreadingHttpServer::<KeepAliveHandler>::new(("127.0.0.1", port));
     let server =
         support::or_exit(server, "http_keep_alive", format!("127.0.0.1:{port}")).into_arc();
     let port = server.server_port;
     println!("Serving HTTP/1.1 on 127.0.0.1 port {port}. Try:");
     println!("  curl -v http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }
 // ANCHOR_END: main

@@ -24,22 +24,28 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::http::server::{
     _get_best_family, BaseHttpRequestHandler, HttpServer, HttpsOptions, SimpleHttpMethods,
     SimpleHttpRequest, ThreadingHttpServer, ThreadingHttpsServer,
 };
 use socketserver::ssl::SslError;
-use socketserver::{BaseServer, FromServer, HandlerServer, ServerBase};
+use socketserver::{BaseServer, FromServer, HandlerServer, KeyboardInterrupt, ServerBase};
 
 #[path = "support/mod.rs"]
 mod support;
 
-/// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block.
+// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block (the
+// doc comments here are what `--help` prints, so they are written for its reader).
+/// Serves the files of a directory over HTTP, or HTTPS with --tls-cert, as
+/// python -m http.server does, until Ctrl-C.
 #[derive(Parser)]
-#[command(name = "http_server")]
+// Usage first, then what it is for: the order of argparse's help.
+#[command(
+    name = "http_server",
+    help_template = "{usage-heading} {usage}\n\n{about}\n\n{all-args}"
+)]
 struct Args {
-    /// run as CGI server
+    /// not ported: refused (Python's CGIHTTPRequestHandler is deprecated, and removed in 3.15)
     #[arg(long)]
     cgi: bool,
     /// bind to this address (default: all interfaces)
@@ -162,7 +168,7 @@ fn test<const HTTP11: bool>(
 
 /// The rest of `test()`: the subclass's constructor (`server_bind`, then
 /// `server_activate`, which on HTTPS reads the certificate and key), the banner,
-/// and `serve_forever` until Ctrl-C.
+/// and `serve_forever` until Ctrl-C; then `server_close`, as the end of `with` does.
 fn serve<B>(base: io::Result<B>, addr: SocketAddr, protocol: &str) -> io::Result<()>
 where
     DualStackServer<B>: BaseServer,
@@ -190,15 +196,13 @@ where
     let scheme = protocol.to_lowercase();
     println!("Serving {protocol} on {host} port {port} ({scheme}://{url_host}:{port}/) ...");
 
-    // except KeyboardInterrupt: Ctrl-C stops serve_forever from another thread.
-    let stopper = Arc::clone(&httpd);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    httpd.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    httpd.server_close();
+    // try: httpd.serve_forever()
+    // except KeyboardInterrupt: print(...); sys.exit(0)   (and `with` closes httpd)
+    match httpd.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    httpd.server_close(); // the end of `with ... as httpd:`
     Ok(())
 }
 // ANCHOR_END: test
@@ -266,6 +270,7 @@ fn os_error(error: &io::Error, path: &Path) -> String {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args = Args::parse();
     let tls = tls_options(&args);
@@ -276,8 +281,6 @@ fn main() -> io::Result<()> {
         );
         std::process::exit(2);
     }
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    SigSet::from(Signal::SIGINT).thread_block()?;
     let directory = match args.directory {
         Some(directory) => directory,
         None => std::env::current_dir()?,

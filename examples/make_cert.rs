@@ -22,7 +22,9 @@ mod tls;
 mod support;
 
 fn main() -> io::Result<()> {
-    let usage = "usage: make_cert [DIR]   (writes cert.pem, key.pem, key.passwd.pem, password.txt)";
+    let usage = "usage: make_cert [DIR]\n\n\
+        Writes a self-signed certificate for localhost and 127.0.0.1 in DIR (here by \
+        default): cert.pem, key.pem, key.passwd.pem and password.txt.";
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&arguments, &[], usage);
     let dir = match &arguments[..] {

@@ -22,17 +22,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::SockAddr;
 use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
-use socketserver::{BaseServer, Request};
+use socketserver::{BaseServer, KeyboardInterrupt, Request};
 
 #[path = "support/mod.rs"]
 mod support;
 
+/// An HTTP proxy for the clients of ALLOW networks (loopback by default): it forwards
+/// their requests and opens CONNECT tunnels, on 127.0.0.1 port 8080 (or ADDR and PORT).
 #[derive(Parser)]
-#[command(name = "proxy")]
+// Usage first, then what it is for: the order of argparse's help.
+#[command(
+    name = "proxy",
+    help_template = "{usage-heading} {usage}\n\n{about}\n\n{all-args}"
+)]
 struct Args {
     /// bind to this address
     #[arg(short, long, value_name = "ADDR", default_value = "127.0.0.1")]
@@ -761,6 +766,7 @@ impl BaseHttpRequestHandler for ProxyHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args = Args::parse();
     let allow = if args.allow.is_empty() {
@@ -780,7 +786,6 @@ fn main() -> io::Result<()> {
     };
     let allow = networks("--allow", &allow);
     let upstream = networks("--upstream", &args.upstream);
-    SigSet::from(Signal::SIGINT).thread_block()?;
     let where_ = format!("{}:{}", args.bind, args.port);
     let address: SocketAddr = support::or_exit(
         (args.bind.as_str(), args.port).to_socket_addrs(),
@@ -812,12 +817,10 @@ fn main() -> io::Result<()> {
         bound.port()
     );
     println!("  curl -x http://{bound} http://127.0.0.1:8000/");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }

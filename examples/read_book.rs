@@ -21,17 +21,16 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use nix::sys::signal::{SigSet, Signal};
-use socketserver::BaseServer;
 use socketserver::http::server::urllib_parse::unquote_to_bytes;
 use socketserver::http::server::{
     _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, SimpleHttpMethods,
     SimpleHttpRequest, ThreadingHttpServer,
 };
+use socketserver::{BaseServer, KeyboardInterrupt};
 use tracing::{Level, Subscriber, span};
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
@@ -43,13 +42,21 @@ use tracing_subscriber::util::SubscriberInitExt;
 mod api_docs;
 #[path = "../book/python_source.rs"]
 mod python_source;
+#[path = "support/mod.rs"]
+mod support;
 // Only the preprocessor: the rest is for tests/timelines.rs.
 #[allow(dead_code)]
 #[path = "../book/timeline.rs"]
 mod timeline;
 
+/// Builds this book and serves it with the port's own ThreadingHTTPServer at
+/// http://127.0.0.1:8000/ (or ADDRESS and PORT), until Ctrl-C.
 #[derive(Parser)]
-#[command(name = "read_book")]
+// Usage first, then what it is for: the order of argparse's help.
+#[command(
+    name = "read_book",
+    help_template = "{usage-heading} {usage}\n\n{about}\n\n{all-args}"
+)]
 struct Args {
     /// bind to this address
     #[arg(short, long, value_name = "ADDRESS", default_value = "127.0.0.1")]
@@ -304,31 +311,38 @@ fn build_book() -> io::Result<PathBuf> {
 // ANCHOR_END: build
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     install_subscriber();
     let args = Args::parse();
-    let built = build_book()?;
-    println!("Built the book in {}", built.display());
     if args.no_serve {
+        let built = build_book()?;
+        println!("Built the book in {}", built.display());
         println!("Open file://{}/index.html", built.display());
         return Ok(());
     }
 
     // ANCHOR: serve
-    SigSet::from(Signal::SIGINT).thread_block()?;
-    let address = _get_best_family(Some(&args.bind), args.port)?;
-    let mut server = ThreadingHttpServer::<BookHandler>::new(address)?;
+    // The port first: a port that is taken says so before the build, not after it.
+    let where_ = format!("{}:{}", args.bind, args.port);
+    let address = support::or_exit(
+        _get_best_family(Some(&args.bind), args.port),
+        "read_book",
+        &where_,
+    );
+    let server = ThreadingHttpServer::<BookHandler>::new(address);
+    let mut server = support::or_exit(server, "read_book", address);
+    let built = build_book()?;
+    println!("Built the book in {}", built.display());
     // functools.partial(SimpleHTTPRequestHandler, directory=book)
     server.handler_arguments_mut().directory = Some(built);
     let server = server.into_arc();
     let address = server.server_address.as_socket().expect("an IP address");
     println!("Serving the book at http://{address}/ (Ctrl-C to stop) ...");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
     Ok(())
     // ANCHOR_END: serve
 }

@@ -191,9 +191,12 @@ fn run<const DEADLINE: bool, const IDLE: bool>(idle: bool) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
+    // Its server runs on a thread of its own and the run ends by itself: Ctrl-C ends it at once.
     support::exit_on_ctrl_c();
     socketserver::trace::init_from_env();
-    let usage = "usage: slow_clients [--header-timeout] [--idle] [--keep-alive-timeout]";
+    let usage = "usage: slow_clients [--header-timeout] [--idle] [--keep-alive-timeout]\n\n\
+        Attacks a ThreadingHTTPServer with 50 slow clients for three seconds and says how \
+        many threads they held and how long an ordinary client waited.";
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let known = ["--header-timeout", "--idle", "--keep-alive-timeout"];
     support::check_flags(&arguments, &known, usage);

@@ -54,8 +54,12 @@ fn serve(stream: TcpStream) -> io::Result<()> {
 // ANCHOR_END: connection
 
 fn main() -> io::Result<()> {
+    // Not a crate server: its accept loop retries EINTR inside std, so Ctrl-C ends it at once.
     support::exit_on_ctrl_c();
-    let port = support::port_argument(std::env::args().nth(1), 8000, "usage: std_hello [PORT]");
+    let usage = "usage: std_hello [PORT]\n\n\
+        Answers every HTTP request with Hello, world on 127.0.0.1 port PORT (8000 by default), \
+        with nothing but std: a thread per connection.";
+    let port = support::port_argument(std::env::args().nth(1), 8000, usage);
     let listener = support::or_exit(
         TcpListener::bind(("127.0.0.1", port)),
         "std_hello",

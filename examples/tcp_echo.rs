@@ -20,7 +20,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -44,9 +46,11 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let port = support::port_argument(std::env::args().nth(1), 9999, "usage: tcp_echo [PORT]");
+    let usage = "usage: tcp_echo [PORT]\n\n\
+        Echoes every line a TCP client sends back to it, on 127.0.0.1 port PORT (9999 by default).";
+    let port = support::port_argument(std::env::args().nth(1), 9999, usage);
     // ANCHOR: main
     // Python: TCPServer(address, EchoHandler, bind_and_activate=False), then
     // allow_reuse_address = True (as HTTPServer sets it) before binding: a restart
@@ -64,6 +68,12 @@ fn main() -> io::Result<()> {
     println!(
         "  python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", {port})); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
     );
-    server.serve_forever(0.5)
+    // try: server.serve_forever() / except KeyboardInterrupt:
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
     // ANCHOR_END: main
 }

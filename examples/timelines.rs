@@ -29,7 +29,9 @@ use socketserver::{
 #[path = "support/mod.rs"]
 mod support;
 
-const USAGE: &str = "usage: timelines one-request | mixins {blocking|threading|forking|pool} | leaving {default|no-block|daemon} | keep-alive";
+const USAGE: &str = "usage: timelines one-request | mixins {blocking|threading|forking|pool} | leaving {default|no-block|daemon} | keep-alive\n\n\
+    Runs one short scenario (a server, its clients, the end) and says what the clients got: \
+    record it with SOCKETSERVER_TRACE=chrome:trace.json to draw its timeline.";
 
 /// How long each stream request takes: the handler's work, simulated.
 const WORK: Duration = Duration::from_millis(100);
@@ -196,6 +198,7 @@ fn leaving(variant: &str) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
+    // Each scenario ends by itself: Ctrl-C ends it at once.
     support::exit_on_ctrl_c();
     // `guess_type` reads the system's MIME tables the first time it is asked, a few
     // milliseconds that would dwarf the request in the picture: read them now.

@@ -13,7 +13,9 @@ use tiny_http::{Header, Response, Server};
 #[path = "support/mod.rs"]
 mod support;
 
-const USAGE: &str = "usage: tiny_http_files [PORT] [--directory DIR]";
+const USAGE: &str = "usage: tiny_http_files [PORT] [--directory DIR]\n\n\
+    Serves the files of DIR (the current directory by default) over HTTP with tiny_http, on \
+    127.0.0.1 port PORT (8000 by default): http_server's job, as tiny_http would write it.";
 
 /// `%XX` decoded; `None` if the result is not UTF-8.
 fn percent_decode(path: &str) -> Option<String> {
@@ -70,6 +72,7 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 fn main() {
+    // Not a crate server: tiny_http's threads own the sockets, so Ctrl-C ends it at once.
     support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&args, &["--directory", "-d"], USAGE);

@@ -15,7 +15,9 @@ use tiny_http::{Header, Response, Server};
 #[path = "support/mod.rs"]
 mod support;
 
-const USAGE: &str = "usage: tiny_http_hello [PORT] [--workers N]";
+const USAGE: &str = "usage: tiny_http_hello [PORT] [--workers N]\n\n\
+    Answers every HTTP request with Hello, world on 127.0.0.1 port PORT (8000 by default), \
+    written with tiny_http: one loop, or N threads that take requests from its queue.";
 
 // ANCHOR: hello
 fn serve(server: &Server) {
@@ -29,6 +31,7 @@ fn serve(server: &Server) {
 // ANCHOR_END: hello
 
 fn main() {
+    // Not a crate server: tiny_http's threads own the sockets, so Ctrl-C ends it at once.
     support::exit_on_ctrl_c();
     let args: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&args, &["--workers"], USAGE);

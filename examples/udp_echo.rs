@@ -18,7 +18,9 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, DatagramRequestHandler, UdpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, DatagramRequestHandler, KeyboardInterrupt, UdpServer,
+};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -39,9 +41,11 @@ impl BaseRequestHandler for UpperHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let port = support::port_argument(std::env::args().nth(1), 9999, "usage: udp_echo [PORT]");
+    let usage = "usage: udp_echo [PORT]\n\n\
+        Sends every UDP datagram back in capitals, on 127.0.0.1 port PORT (9999 by default).";
+    let port = support::port_argument(std::env::args().nth(1), 9999, usage);
     let server = UdpServer::<UpperHandler>::new(("127.0.0.1", port));
     let server = support::or_exit(server, "udp_echo", format!("127.0.0.1:{port}")).into_arc();
     let port = server.server_address.as_socket().unwrap().port();
@@ -50,5 +54,10 @@ fn main() -> io::Result<()> {
         "  python3 -c 'import socket; s = socket.socket(type=socket.SOCK_DGRAM); s.sendto(b\"hello\", (\"127.0.0.1\", {port})); print(s.recv(100))'"
     );
     println!("  (or nc -u 127.0.0.1 {port}, where you have nc)");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -15,7 +15,9 @@
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, UnixStreamServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, UnixStreamServer,
+};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -36,9 +38,11 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
-    let usage = "usage: unix_echo [PATH]   (default /tmp/socketserver-echo.sock)";
+    let usage = "usage: unix_echo [PATH]\n\n\
+        Echoes every line a client sends back to it, on the Unix socket PATH \
+        (/tmp/socketserver-echo.sock by default).";
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     support::check_flags(&arguments, &[], usage);
     let path = match &arguments[..] {
@@ -46,6 +50,15 @@ fn main() -> io::Result<()> {
         [path] => PathBuf::from(path),
         _ => support::usage_error(usage),
     };
+    // A server that still answers there keeps its path.
+    if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+        eprintln!(
+            "unix_echo: cannot serve on {}: a server is running there (choose another path \
+             with unix_echo's PATH argument: `unix_echo --help`)",
+            path.display()
+        );
+        std::process::exit(1);
+    }
     // Python leaves the socket file behind on close; a new server cannot bind over it.
     let _ = std::fs::remove_file(&path);
     // ANCHOR: main
@@ -58,5 +71,10 @@ fn main() -> io::Result<()> {
         "  python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{path}\"); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
     );
     println!("  (or nc -U {path}, where you have nc)");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -18,6 +18,7 @@ use socket2::SockAddr;
 
 use crate::address::address_repr;
 use crate::handlers::{BaseRequestHandler, HandlerBase};
+use crate::interrupt::{self, KeyboardInterrupt};
 use crate::tcp_server::{SocketType, TcpServer};
 use crate::traced;
 
@@ -141,6 +142,13 @@ impl HandlerError {
     /// True for a [`SystemExit`] panic, which `handle_error` never sees.
     pub fn is_system_exit(&self) -> bool {
         matches!(self, HandlerError::Panic { payload, .. } if payload.is::<SystemExit>())
+    }
+
+    /// True for an error that carries a [`KeyboardInterrupt`] (Ctrl-C), which
+    /// `handle_error` never sees either: Python's `KeyboardInterrupt` is not an
+    /// `Exception`.
+    pub fn is_keyboard_interrupt(&self) -> bool {
+        matches!(self, HandlerError::Io(error) if KeyboardInterrupt::is(error))
     }
 }
 
@@ -299,7 +307,8 @@ fn accept_backoff(state: &ShutdownState, error: &io::Error) {
 
 /// Waits until `fd` is readable or `timeout` passes (`None`: forever): one call of
 /// Python's `selector.select(timeout)` on a `PollSelector` holding the server.
-/// An interrupted wait (EINTR) counts as "nothing ready", as the loops retry anyway.
+/// An interrupted wait (EINTR) counts as "nothing ready", as the loops retry anyway,
+/// after they have looked for a Ctrl-C to raise.
 pub(crate) fn wait_readable(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
     let timeout = match timeout {
         None => PollTimeout::NONE,
@@ -591,7 +600,11 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
     /// `self.timeout`: that is for `handle_request`.
     ///
     /// Python: `BaseServer.serve_forever(poll_interval=0.5)`. Returns an error where
-    /// Python would raise one from the selector (the socket was closed under it).
+    /// Python would raise one from the selector (the socket was closed under it),
+    /// and, after [`KeyboardInterrupt::install`], one that carries a
+    /// [`KeyboardInterrupt`] on Ctrl-C, where Python raises it out of the `select`
+    /// or out of a handler running on this thread: the request it interrupted is
+    /// shut down first. Called again, it serves again.
     ///
     /// Differs from CPython 3.11: an attribute read when the socket is bound
     /// (`allow_reuse_address`, `allow_reuse_port`) but set only after binding has no
@@ -605,16 +618,19 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
         let _finally = ServeForeverFinally(state);
         let socket = self.base().socket()?;
         let poll_interval = Duration::from_secs_f64(poll_interval);
+        interrupt::start_serving()?;
         // XXX (in Python too): consider using another file descriptor or connecting
         // to the socket to wake this up instead of polling.
         while !state.shutdown_request.load(Ordering::SeqCst) {
             let ready = wait_readable(socket.as_fd(), Some(poll_interval))?;
+            interrupt::leave_serving()?; // Ctrl-C: KeyboardInterrupt out of select()
             // bpo-35017: shutdown() called during select(), exit immediately.
             if state.shutdown_request.load(Ordering::SeqCst) {
                 break;
             }
             if ready {
                 traced!(self._handle_request_noblock());
+                interrupt::leave_serving()?; // raised in the handler
             }
             traced!(self.service_actions());
         }
@@ -654,7 +670,9 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
     /// (then calls [`handle_timeout`](Self::handle_timeout)).
     ///
     /// Python: `BaseServer.handle_request()`. Python also honours a timeout set on the
-    /// listening socket; ours never has one.
+    /// listening socket; ours never has one. Ctrl-C, after
+    /// [`KeyboardInterrupt::install`], returns an error that carries a
+    /// [`KeyboardInterrupt`], as `serve_forever` does.
     ///
     /// Differs from CPython 3.11: as `serve_forever`, it refuses to start when
     /// `allow_reuse_address` or `allow_reuse_port` was set after binding.
@@ -664,10 +682,13 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
         let mut timeout = self.base().timeout;
         let deadline = timeout.map(|t| Instant::now() + t);
         let socket = self.base().socket()?;
+        interrupt::start_serving()?;
         loop {
-            if wait_readable(socket.as_fd(), timeout)? {
+            let ready = wait_readable(socket.as_fd(), timeout)?;
+            interrupt::leave_serving()?; // Ctrl-C: KeyboardInterrupt out of select()
+            if ready {
                 traced!(self._handle_request_noblock());
-                return Ok(());
+                return interrupt::leave_serving(); // raised in the handler
             }
             if let Some(deadline) = deadline {
                 let left = deadline.saturating_duration_since(Instant::now());
@@ -687,7 +708,9 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
     /// A failed `get_request` is ignored. A request that `verify_request` refuses is
     /// shut down. An error or panic from `process_request` goes to `handle_error`,
     /// then the request is shut down, and the server goes on. A [`SystemExit`] panic
-    /// shuts the request down and goes on unwinding.
+    /// shuts the request down and goes on unwinding. A [`KeyboardInterrupt`] error
+    /// (Ctrl-C in a handler on this thread) shuts the request down without
+    /// `handle_error`, and `serve_forever` returns it.
     ///
     /// Python: `BaseServer._handle_request_noblock()`.
     ///
@@ -720,6 +743,11 @@ pub trait BaseServer: ServerBase + ServesHandler + Sized {
                     if let HandlerError::Panic { payload, .. } = error {
                         panic::resume_unwind(payload);
                     }
+                }
+                // Not an Exception either: the caller of serve_forever gets it.
+                Err(error) if error.is_keyboard_interrupt() => {
+                    interrupt::raised_by_hand();
+                    traced!(self.shutdown_request(request));
                 }
                 Err(error) => {
                     traced!(self.handle_error(&request, &client_address, &error));

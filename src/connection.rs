@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use rustls::{ServerConfig, ServerConnection};
 use socket2::Socket;
 
+use crate::interrupt;
+
 // ANCHOR: Connection
 /// A connected stream socket, with a TLS session on it or not.
 ///
@@ -30,6 +32,11 @@ use socket2::Socket;
 /// One TLS session serves one thread at a time: a read that waits holds it, so a
 /// handler that reads on one thread while another writes works on a plain
 /// connection only.
+///
+/// A read or write that a signal interrupts (`EINTR`) is tried again, as Python's
+/// socket methods do (PEP 475), unless it runs on the main thread after a Ctrl-C:
+/// then it fails with an error that carries a
+/// [`KeyboardInterrupt`](crate::KeyboardInterrupt), as Python's raises it.
 pub struct Connection {
     socket: Socket,
     tls: Option<Mutex<TlsSession>>,
@@ -154,7 +161,7 @@ impl Connection {
     /// Python: `send(data)`.
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
         match self.session() {
-            None => (&self.socket).write(buf),
+            None => interrupt::retry(|| (&self.socket).write(buf)),
             Some(mut tls) => {
                 write_all(&mut tls.session, &self.socket, buf)?;
                 Ok(buf.len())
@@ -165,7 +172,17 @@ impl Connection {
     /// Sends all of `buf`. Python: `sendall(data)`.
     pub fn sendall(&self, buf: &[u8]) -> io::Result<()> {
         match self.session() {
-            None => (&self.socket).write_all(buf),
+            // Not `write_all`, which retries EINTR without looking for a Ctrl-C.
+            None => {
+                let mut rest = buf;
+                while !rest.is_empty() {
+                    match interrupt::retry(|| (&self.socket).write(rest))? {
+                        0 => return Err(io::ErrorKind::WriteZero.into()),
+                        n => rest = &rest[n..],
+                    }
+                }
+                Ok(())
+            }
             Some(mut tls) => write_all(&mut tls.session, &self.socket, buf),
         }
     }
@@ -179,8 +196,10 @@ impl Connection {
         mut before_each_read: impl FnMut(&Socket) -> io::Result<()>,
     ) -> io::Result<usize> {
         let Some(mut tls) = self.session() else {
-            before_each_read(&self.socket)?;
-            return (&self.socket).read(buf);
+            return interrupt::retry(|| {
+                before_each_read(&self.socket)?;
+                (&self.socket).read(buf)
+            });
         };
         let tls = &mut tls.session;
         if tls.is_handshaking() {
@@ -196,8 +215,11 @@ impl Connection {
                 Err(e) => return Err(e),
             }
             flush(tls, &self.socket)?;
-            before_each_read(&self.socket)?;
-            if tls.read_tls(&mut &self.socket)? == 0 {
+            let read = interrupt::retry(|| {
+                before_each_read(&self.socket)?;
+                tls.read_tls(&mut &self.socket)
+            })?;
+            if read == 0 {
                 // The end of the TCP stream: the reader now says so.
                 continue;
             }
@@ -282,7 +304,7 @@ impl Write for &Connection {
 /// Sends what the TLS session has queued (records, alerts).
 fn flush(tls: &mut ServerConnection, socket: &Socket) -> io::Result<()> {
     while tls.wants_write() {
-        if tls.write_tls(&mut &*socket)? == 0 {
+        if interrupt::retry(|| tls.write_tls(&mut &*socket))? == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
     }
@@ -343,10 +365,10 @@ fn handshake(
     while tls.is_handshaking() {
         if tls.wants_write() {
             bound(socket)?;
-            tls.write_tls(&mut &*socket).map_err(on_timeout)?;
+            interrupt::retry(|| tls.write_tls(&mut &*socket)).map_err(on_timeout)?;
         } else if tls.wants_read() {
             bound(socket)?;
-            if tls.read_tls(&mut &*socket).map_err(on_timeout)? == 0 {
+            if interrupt::retry(|| tls.read_tls(&mut &*socket)).map_err(on_timeout)? == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "EOF occurred in violation of protocol (the client left during the handshake)",

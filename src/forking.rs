@@ -23,6 +23,9 @@ use crate::udp_server::Datagram;
 ///
 /// The parent closes its copy of the connection and goes back to `accept`; the child
 /// handles the request, shuts it down, and exits with status 0 (or 1 after an error).
+/// A child interrupted by Ctrl-C (its handler's read fails with a
+/// [`KeyboardInterrupt`](crate::KeyboardInterrupt)) exits with status 1 without a
+/// word, as Python's does: the terminal sends Ctrl-C to the whole process group.
 /// The parent reaps its children on every turn of `serve_forever` and when
 /// `handle_request` times out, and never has more than `max_children` at once.
 ///
@@ -97,7 +100,14 @@ impl ForkingMixIn {
             Some(WaitPidFlag::WNOHANG)
         };
         for pid in children.clone() {
-            match waitpid(pid, flags) {
+            // PEP 475: a wait that a signal interrupts is tried again.
+            let waited = loop {
+                match waitpid(pid, flags) {
+                    Err(Errno::EINTR) => continue,
+                    waited => break waited,
+                }
+            };
+            match waited {
                 Ok(WaitStatus::StillAlive) => {}
                 // if the child hasn't exited yet, pid will be 0 and ignored by remove()
                 Ok(status) => {
@@ -148,12 +158,14 @@ impl MixIn for ForkingMixIn {
             }
             ForkResult::Child => {
                 // Child process. This must never return, hence os._exit()!
+                crate::interrupt::after_fork();
                 let mut status = 1;
                 match catch(|| {
                     traced!(server.finish_request(request.clone(), client_address.clone()))
                 }) {
                     Ok(()) => status = 0,
-                    Err(error) if error.is_system_exit() => {}
+                    // Ctrl-C reaches the children too: they end without a word.
+                    Err(error) if error.is_system_exit() || error.is_keyboard_interrupt() => {}
                     Err(error) => traced!(server.handle_error(&request, &client_address, &error)),
                 }
                 let _ = panic::catch_unwind(AssertUnwindSafe(|| {

@@ -35,6 +35,7 @@
 //! | attributes of `DatagramRequestHandler` (`packet`, `socket`, …) | struct [`DatagramRequestHandler`] |
 //! | an exception caught by `handle_error` | an `io::Error` returned by a hook, or a panic: both are a [`HandlerError`] |
 //! | `SystemExit` raised in a handler (not caught by `handle_error`) | `std::panic::panic_any(SystemExit(code))` |
+//! | Ctrl-C: `KeyboardInterrupt` in the main thread, out of `serve_forever` | [`KeyboardInterrupt::install()`] first in `main`; `serve_forever` returns an error that [`KeyboardInterrupt::is`] |
 //! | `with server:` | `Drop` closes the socket and joins (or reaps) the workers; `let server = MyServer {..}.__enter__();` also calls a subclass's own `server_close` at the end of the scope ([`With`]) |
 //! | (not in Python) a bounded pool of workers | [`ThreadPoolMixIn`]: `workers`, `queue_size` |
 //! | `http.server.BaseHTTPRequestHandler`, `SimpleHTTPRequestHandler` | [`http::server::BaseHttpRequestHandler`], [`http::server::SimpleHttpRequestHandler`] |
@@ -83,6 +84,7 @@ mod connection;
 pub mod forking;
 mod handlers;
 pub mod http;
+mod interrupt;
 pub mod ssl;
 mod tcp_server;
 pub mod thread_pool;
@@ -105,6 +107,7 @@ pub use handlers::{
     BaseRequest, BaseRequestHandler, DatagramRequestHandler, HandlerBase, SocketIo, SocketWriter,
     StreamRequestHandler,
 };
+pub use interrupt::KeyboardInterrupt;
 /// The `socket2` crate, whose types the public signatures use: a program that
 /// writes `verify_request(&self, request, client_address: &SockAddr)` takes
 /// `socketserver::SockAddr`, the same type, whatever `socket2` it depends on itself.

@@ -78,6 +78,7 @@ static WORKER_COUNTER: AtomicUsize = AtomicUsize::new(1);
 // ANCHOR: worker
 /// A worker's life: take a job, run it, and go on even if it panicked.
 fn worker(jobs: Arc<Mutex<Receiver<Job>>>) {
+    crate::interrupt::block_on_this_thread(); // Ctrl-C is for the main thread
     loop {
         let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,

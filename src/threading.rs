@@ -155,7 +155,11 @@ impl MixIn for ThreadingMixIn {
         let this = Arc::clone(server);
         let thread = thread::Builder::new()
             .name(name)
-            .spawn(move || Self::process_request_thread(&this, request, client_address))
+            .spawn(move || {
+                // Python delivers signals to the main thread only.
+                crate::interrupt::block_on_this_thread();
+                Self::process_request_thread(&this, request, client_address)
+            })
             .map_err(io::Error::other)?;
         server.base().mixin.append(thread);
         Ok(())

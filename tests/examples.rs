@@ -3,48 +3,61 @@
 //! stdout, and is killed at the end of its test.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpStream, UdpSocket};
-use std::os::unix::net::UnixStream;
+use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 mod common;
 use common::example;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `read_book` may take to build the book before it serves it.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// A running example and the lines it has printed so far.
+/// A running example and the lines it has printed so far, on stdout and on stderr.
 struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
-    stderr: Option<std::process::ChildStderr>,
+    errors: mpsc::Receiver<String>,
+}
+
+/// Sends each line of `stream` on a channel, until its end.
+fn lines_of(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
 }
 
 impl Running {
     fn start(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Running {
-        let mut child = Command::new(example(name))
+        Running::start_built(example(name), args, envs)
+    }
+
+    fn start_built(binary: PathBuf, args: &[&str], envs: &[(&str, &str)]) -> Running {
+        let mut child = Command::new(binary)
             .args(args)
             .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout: ChildStdout = child.stdout.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if send.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = child.stderr.take();
+        let lines = lines_of(child.stdout.take().unwrap());
+        let errors = lines_of(child.stderr.take().unwrap());
         Running {
             child,
             lines,
-            stderr,
+            errors,
         }
     }
 
@@ -55,11 +68,20 @@ impl Running {
             .expect("the example printed nothing in time")
     }
 
-    /// Reads the banner up to the line naming the port, and returns the port.
-    fn port(&self) -> u16 {
+    /// Reads the banner up to the line naming the port (`… port 8000` or
+    /// `http://127.0.0.1:8000/`), waiting at most `within`, and returns the port.
+    fn port_within(&self, within: Duration) -> u16 {
+        let deadline = Instant::now() + within;
         loop {
-            let line = self.line();
-            if let Some(rest) = line.split(" port ").nth(1) {
+            let line = self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("the example named no port in time");
+            let rest = line
+                .split(" port ")
+                .nth(1)
+                .or_else(|| line.split("127.0.0.1:").nth(1));
+            if let Some(rest) = rest {
                 return rest
                     .split(|c: char| !c.is_ascii_digit())
                     .next()
@@ -68,6 +90,11 @@ impl Running {
                     .unwrap();
             }
         }
+    }
+
+    /// Reads the banner up to the line naming the port, and returns the port.
+    fn port(&self) -> u16 {
+        self.port_within(TIMEOUT)
     }
 
     /// Waits for the example to exit by itself; returns its stderr.
@@ -84,15 +111,57 @@ impl Running {
         self.stderr()
     }
 
-    /// Everything the example wrote on stderr (it has exited).
+    /// Everything the example wrote on stderr (it has exited; a line at most
+    /// `TIMEOUT` apart, in case a child it left still holds the pipe).
     fn stderr(&mut self) -> String {
         let mut stderr = String::new();
-        self.stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        while let Ok(line) = self.errors.recv_timeout(TIMEOUT) {
+            stderr.push_str(&line);
+            stderr.push('\n');
+        }
         stderr
+    }
+
+    /// Every stdout line until the end of stdout, which comes when the example and
+    /// every child it forked have exited; `None` if it has not come within `TIMEOUT`.
+    fn rest_of_stdout(&self) -> Option<Vec<String>> {
+        let deadline = Instant::now() + TIMEOUT;
+        let mut said = Vec::new();
+        loop {
+            match self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => said.push(line),
+                Err(RecvTimeoutError::Disconnected) => return Some(said),
+                Err(RecvTimeoutError::Timeout) => return None,
+            }
+        }
+    }
+
+    /// The stdout lines up to and including `last` (each within `TIMEOUT`).
+    fn lines_up_to(&self, last: &str) -> Vec<String> {
+        let mut said = Vec::new();
+        while said.last().is_none_or(|l: &String| l != last) {
+            assert!(said.len() < 100, "no {last:?} in {said:?}");
+            said.push(self.line());
+        }
+        said
+    }
+
+    /// Presses Ctrl-C, as a terminal does: SIGINT to the example and to the children
+    /// it forked (a terminal sends it to the whole process group; here the example
+    /// shares the test's group, so each gets its own).
+    fn ctrl_c(&self) {
+        let pid = self.child.id();
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        for pid in
+            std::iter::once(pid.to_string()).chain(children.split_whitespace().map(String::from))
+        {
+            let pid = nix::unistd::Pid::from_raw(pid.parse().unwrap());
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+        }
     }
 }
 
@@ -506,129 +575,471 @@ fn slow_clients_win_against_the_defaults_and_lose_against_a_deadline() {
     }
 }
 
-/// A newcomer's mistakes get one clear line and an exit status, never a panic:
-/// `--help` (the usage line, status 0, as argparse), a bad argument (status 2, the
-/// usage line), and a port another program holds (status 1, the reason).
-#[test]
-fn a_bad_argument_or_a_taken_port_gets_one_line() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port().to_string();
-    let cases: &[(&str, &[&str], &[&str])] = &[
-        ("tcp_echo", &["notaport"], &[&port]),
-        ("udp_echo", &["notaport"], &[]),
-        ("timelines", &["mixins", "spinning"], &[]),
-        ("slow_clients", &["--bogus"], &[]),
-        ("unix_echo", &["--bogus"], &[]),
-        ("tiny_http_hello", &["99999"], &[]),
-        ("tiny_http_files", &["99999"], &[]),
+// --- First contact: every example, as a newcomer first meets it ----------------------
+//
+// One row per example (per mode, where the mode changes what Ctrl-C does): `--help`,
+// a flag it does not know, a bad port, a port (or path) another program holds, and
+// Ctrl-C while it serves a client. A new example is one more row in `EXAMPLES`.
+
+/// What an example serves on: the kind of address a test must take to make it busy.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Listens {
+    Tcp,
+    Udp,
+    UnixPath,
+    /// Not a server (or one on a port of its own choosing): no port to get wrong.
+    Nothing,
+}
+
+/// The client connected when Ctrl-C comes, and how the test knows the example's
+/// handler is at work for it.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Client {
+    /// A line sent and its answer read: the handler waits for the next line.
+    Line,
+    /// A datagram sent and its answer read (a datagram server holds no connection).
+    Datagram,
+    /// One HTTP/1.1 request for this path answered: the handler waits on the
+    /// kept-alive connection for the next request.
+    KeptAlive(&'static str),
+    /// A request line without its headers: the trace (`SOCKETSERVER_TRACE=1`) says
+    /// when `parse_request` started reading them. For a server that answers one
+    /// request per connection, or that the test does not send anywhere.
+    HalfRequest,
+    /// None: the example takes one request and leaves (Ctrl-C comes while it waits).
+    Nobody,
+}
+
+/// What Ctrl-C does, as in Python.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum OnCtrlC {
+    /// The line, and the process ends: the handler ran on the main thread (its read
+    /// is interrupted), in a forked child (which gets the Ctrl-C too), or on a
+    /// daemon thread (`ThreadingHTTPServer` sets `daemon_threads`, so Python does not
+    /// wait for it either); or the program is not a crate server and ends at once.
+    ExitsAtOnce,
+    /// The line, then `server_close` waits for the request thread (`block_on_close`;
+    /// a pool's workers), which waits for its client: the process ends when the
+    /// client leaves. Python waits the same way (and a second Ctrl-C ends it: see
+    /// `a_second_ctrl_c_ends_a_server_waiting_for_its_client`).
+    WaitsForTheClient,
+    /// Not a program that serves until Ctrl-C.
+    Runs,
+}
+
+/// What `python -m http.server` prints on Ctrl-C, after an empty line.
+const KEYBOARD_INTERRUPT: &str = "Keyboard interrupt received, exiting.";
+
+/// `said` ends with an empty line and [`KEYBOARD_INTERRUPT`], as Python prints it.
+fn ends_with_the_line(said: &[String]) -> bool {
+    said.len() >= 2 && said[said.len() - 2..] == ["", KEYBOARD_INTERRUPT]
+}
+
+struct Example {
+    name: &'static str,
+    /// Its arguments to serve; `PORT` stands for the port (the path, for a Unix
+    /// socket) it is given.
+    args: &'static [&'static str],
+    listens: Listens,
+    client: Client,
+    ctrl_c: OnCtrlC,
+}
+
+use Client::*;
+use Listens::*;
+use OnCtrlC::*;
+
+#[rustfmt::skip]
+const EXAMPLES: &[Example] = &[
+    Example { name: "tcp_echo", args: &["PORT"], listens: Tcp, client: Line, ctrl_c: ExitsAtOnce },
+    Example { name: "udp_echo", args: &["PORT"], listens: Udp, client: Datagram, ctrl_c: ExitsAtOnce },
+    Example { name: "unix_echo", args: &["PORT"], listens: UnixPath, client: Line, ctrl_c: ExitsAtOnce },
+    Example { name: "blocking_threading_forking", args: &["blocking", "PORT"], listens: Tcp, client: Line, ctrl_c: ExitsAtOnce },
+    Example { name: "blocking_threading_forking", args: &["threading", "PORT"], listens: Tcp, client: Line, ctrl_c: WaitsForTheClient },
+    Example { name: "blocking_threading_forking", args: &["forking", "PORT"], listens: Tcp, client: Line, ctrl_c: ExitsAtOnce },
+    Example { name: "daemon_threads", args: &["PORT"], listens: Tcp, client: Nobody, ctrl_c: ExitsAtOnce },
+    Example { name: "http_server", args: &["--bind", "127.0.0.1", "-p", "HTTP/1.1", "-d", "book/demo", "PORT"], listens: Tcp, client: KeptAlive("/hello.txt"), ctrl_c: ExitsAtOnce },
+    Example { name: "http_get_post", args: &["PORT"], listens: Tcp, client: HalfRequest, ctrl_c: ExitsAtOnce },
+    Example { name: "http_keep_alive", args: &["PORT"], listens: Tcp, client: KeptAlive("/"), ctrl_c: ExitsAtOnce },
+    Example { name: "read_book", args: &["PORT"], listens: Tcp, client: KeptAlive("/index.html"), ctrl_c: ExitsAtOnce },
+    Example { name: "hello_server", args: &["PORT"], listens: Tcp, client: KeptAlive("/"), ctrl_c: ExitsAtOnce },
+    Example { name: "hello_server", args: &["PORT", "--pool"], listens: Tcp, client: KeptAlive("/"), ctrl_c: WaitsForTheClient },
+    Example { name: "tiny_http_hello", args: &["PORT"], listens: Tcp, client: KeptAlive("/"), ctrl_c: ExitsAtOnce },
+    Example { name: "tiny_http_files", args: &["PORT", "--directory", "book/demo"], listens: Tcp, client: KeptAlive("/hello.txt"), ctrl_c: ExitsAtOnce },
+    Example { name: "std_hello", args: &["PORT"], listens: Tcp, client: KeptAlive("/"), ctrl_c: ExitsAtOnce },
+    Example { name: "proxy", args: &["--bind", "127.0.0.1", "PORT"], listens: Tcp, client: HalfRequest, ctrl_c: ExitsAtOnce },
+    Example { name: "timelines", args: &["one-request"], listens: Nothing, client: Nobody, ctrl_c: Runs },
+    Example { name: "slow_clients", args: &[], listens: Nothing, client: Nobody, ctrl_c: Runs },
+    Example { name: "make_cert", args: &[], listens: Nothing, client: Nobody, ctrl_c: Runs },
+];
+
+/// The example's binary, built once per test run (each `example` runs cargo).
+fn built(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
+        return path.clone();
+    }
+    let path = example(name);
+    built.push((name.to_string(), path.clone()));
+    path
+}
+
+impl Example {
+    /// Its arguments, with `port` for `PORT`.
+    fn args_with(&self, port: &str) -> Vec<String> {
+        self.args
+            .iter()
+            .map(|a| {
+                if *a == "PORT" {
+                    port.to_string()
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect()
+    }
+
+    fn run(&self, args: &[String]) -> (Option<i32>, String, String) {
+        let output = Command::new(built(self.name)).args(args).output().unwrap();
         (
-            "blocking_threading_forking",
-            &["spinning"],
-            &["threading", &port],
-        ),
-        ("daemon_threads", &["--daemon"], &[&port]),
-        ("http_get_post", &["notaport"], &[&port]),
-        ("http_keep_alive", &["notaport"], &[&port]),
-        ("hello_server", &["--workers"], &[&port]),
-        ("std_hello", &["notaport"], &[&port]),
-        ("tiny_http_hello", &["--workers", "many"], &[&port]),
-        ("tiny_http_files", &["--directory"], &[&port]),
-        (
-            "proxy",
-            &["--bind", "127.0.0.1", "--port-is-positional"],
-            &[&port],
-        ),
-        (
-            "http_server",
-            &["--protocol", "HTTP/2"],
-            &["--bind", "127.0.0.1", &port],
-        ),
-    ];
-    for (name, bad, busy) in cases {
-        let help = Command::new(example(name)).arg("--help").output().unwrap();
-        let text = String::from_utf8_lossy(&help.stdout);
-        assert_eq!(help.status.code(), Some(0), "{name} --help: {text}");
-        assert!(
-            text.to_lowercase().contains("usage:"),
-            "{name} --help: {text}"
-        );
-        let output = Command::new(example(name)).args(*bad).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{name} {bad:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{name} {bad:?}: {stderr}");
-        if busy.is_empty() {
-            continue; // UDP: a datagram socket may share nothing with a TCP port
-        }
-        let output = Command::new(example(name)).args(*busy).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{name} {busy:?}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{name} {busy:?}: {stderr}");
-        assert!(
-            stderr.contains("already in use"),
-            "{name} {busy:?}: {stderr}"
-        );
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 }
 
-/// Ctrl-C, with a client connected (its handler busy, in a forked child for the
-/// forking server): the process says `python -m http.server`'s line once, exits with
-/// status 0, and leaves no child behind.
+/// `--help`: exit status 0, the usage line, and a sentence that says what the
+/// program does, written for its reader (not a doc comment about Python's parser).
+/// A flag it does not know: status 2 and the usage line, no panic. A bad port
+/// (`99999`, `abc`): status 2.
 #[test]
-fn ctrl_c_ends_a_busy_server_with_one_line() {
-    for (name, args) in [
-        ("tcp_echo", &["0"][..]),
-        ("blocking_threading_forking", &["blocking", "0"][..]),
-        ("blocking_threading_forking", &["forking", "0"][..]),
-        ("daemon_threads", &["0"][..]),
-        ("hello_server", &["0", "--pool"][..]),
-    ] {
-        let mut server = Running::start(name, args, &[]);
-        let port = server.port();
-        let mut client = connect(port);
-        client.write_all(b"x\n").unwrap();
-        let mut first = [0; 1];
-        client.read_exact(&mut first).unwrap(); // the handler is at work
-        // A terminal sends Ctrl-C to the whole process group: here the server and
-        // its children are the group of one process, so send it to each of them.
-        let group = server.child.id();
-        let children = std::fs::read_to_string(format!("/proc/{group}/task/{group}/children"))
-            .unwrap_or_default();
-        for pid in
-            std::iter::once(group.to_string()).chain(children.split_whitespace().map(String::from))
-        {
-            let pid = nix::unistd::Pid::from_raw(pid.parse().unwrap());
-            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+fn first_contact_help_and_bad_arguments() {
+    let mut seen = Vec::new();
+    for row in EXAMPLES {
+        let name = row.name;
+        if !seen.contains(&name) {
+            seen.push(name);
+            let (code, help, _) = row.run(&["--help".to_string()]);
+            assert_eq!(code, Some(0), "{name} --help: {help}");
+            let mut lines = help.lines().filter(|l| !l.trim().is_empty());
+            let usage = lines.next().unwrap_or_default();
+            assert!(
+                usage.to_lowercase().starts_with("usage:"),
+                "{name} --help: {help}"
+            );
+            let about = lines.next().unwrap_or_default().trim();
+            assert!(
+                about.starts_with(|c: char| c.is_uppercase())
+                    && !about.to_lowercase().starts_with("usage")
+                    && !about.starts_with("Python:"),
+                "{name} --help says what it does after its usage line: {help}"
+            );
+            assert!(!help.contains("Python: the"), "{name} --help: {help}");
+
+            let (code, _, stderr) = row.run(&["--bogus".to_string()]);
+            assert_eq!(code, Some(2), "{name} --bogus: {stderr}");
+            assert!(
+                stderr.to_lowercase().contains("usage:"),
+                "{name} --bogus: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{name} --bogus: {stderr}");
         }
-        let mut said = Vec::new();
-        while let Ok(line) = server.lines.recv_timeout(TIMEOUT) {
-            said.push(line);
+        if matches!(row.listens, Tcp | Udp) {
+            for bad in ["99999", "abc"] {
+                let (code, _, stderr) = row.run(&row.args_with(bad));
+                assert_eq!(code, Some(2), "{name} {:?}: {stderr}", row.args_with(bad));
+                assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+            }
         }
-        assert!(
-            said.ends_with(&[
-                String::new(),
-                "Keyboard interrupt received, exiting.".to_string()
-            ]),
-            "{name} {args:?}: {said:?}"
-        );
-        let status = server.child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "{name} {args:?}");
-        let mut rest = Vec::new();
-        // The end of the connection (or a reset, for the bytes the handler had not
-        // read yet), not the read timeout: no child still holds it.
-        let ended = client.read_to_end(&mut rest);
-        assert!(
-            ended.as_ref().map_or_else(
-                |e| !matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ),
-                |_| true
-            ),
-            "{name} {args:?}: still held ({ended:?})"
-        );
-        let stderr = server.stderr();
-        assert!(!stderr.contains("panicked"), "{name} {args:?}: {stderr}");
     }
+}
+
+/// A port (or socket path) that another program holds: status 1, and exactly one
+/// line, which names the address and says how to choose another. `read_book` says
+/// so before it builds the book.
+#[test]
+fn first_contact_a_taken_address_gets_one_line() {
+    for row in EXAMPLES {
+        let name = row.name;
+        // What holds the address while the example tries it, and the address.
+        let (_holder, taken, address): (Box<dyn std::any::Any>, String, String) = match row.listens
+        {
+            Tcp => {
+                let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
+                let port = tcp.local_addr().unwrap().port();
+                (Box::new(tcp), port.to_string(), format!("127.0.0.1:{port}"))
+            }
+            Udp => {
+                let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+                let port = udp.local_addr().unwrap().port();
+                (Box::new(udp), port.to_string(), format!("127.0.0.1:{port}"))
+            }
+            UnixPath => {
+                let path = std::env::temp_dir()
+                    .join(format!("first-contact-{name}.{}", std::process::id()));
+                let _ = std::fs::remove_file(&path);
+                let unix = UnixListener::bind(&path).unwrap();
+                let path = path.display().to_string();
+                (Box::new(unix), path.clone(), path)
+            }
+            Nothing => continue,
+        };
+        built(name); // not timed
+        let started = Instant::now();
+        let (code, _, stderr) = row.run(&row.args_with(&taken));
+        assert_eq!(code, Some(1), "{name} on a taken {address}: {stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{name} on a taken {address}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&address) && stderr.contains("another"),
+            "{name} on a taken {address}: {stderr}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name} took {:?} to say the address is taken",
+            started.elapsed()
+        );
+        if row.listens == UnixPath {
+            let _ = std::fs::remove_file(&taken);
+        }
+    }
+}
+
+/// The client of `row`, connected to a running example, its handler at work.
+enum Connected {
+    Stream(Box<dyn ReadWrite>),
+    Datagram,
+    Nobody,
+}
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+/// Sends `GET path` on a kept-alive connection and reads the whole answer; returns
+/// its status line.
+fn http_get(stream: &mut dyn ReadWrite, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let status = read_line(&mut reader);
+    let mut length = 0;
+    loop {
+        let header = read_line(&mut reader);
+        if header.trim_end().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    status
+}
+
+/// After Ctrl-C, a server that waits for its client still answers it: its handler
+/// runs on a request thread, which the Ctrl-C did not interrupt.
+fn still_served(row: &Example, stream: &mut dyn ReadWrite) {
+    match row.client {
+        Line => {
+            stream.write_all(b"y\n").unwrap();
+            let answer = read_line(&mut BufReader::new(stream));
+            assert!(answer.ends_with("y\n"), "{}: {answer:?}", row.name);
+        }
+        KeptAlive(path) => {
+            let status = http_get(stream, path);
+            assert!(
+                status.starts_with("HTTP/1.1 200"),
+                "{}: {status:?}",
+                row.name
+            );
+        }
+        HalfRequest => {
+            // The end of the headers: the request goes on (to a port nobody serves).
+            stream.write_all(b"\r\n").unwrap();
+            let status = read_line(&mut BufReader::new(stream));
+            assert!(status.starts_with("HTTP/1.1 "), "{}: {status:?}", row.name);
+        }
+        Datagram | Nobody => {}
+    }
+}
+
+/// Connects `row`'s client to the example serving on `port` (or `path`) and waits
+/// until its handler is at work for it.
+fn connect_client(row: &Example, server: &Running, port: u16, path: &str) -> Connected {
+    let mut stream: Box<dyn ReadWrite> = match (row.client, row.listens) {
+        (Nobody, _) => return Connected::Nobody,
+        (Datagram, _) => {
+            let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+            client.set_read_timeout(Some(TIMEOUT)).unwrap();
+            client.send_to(b"x", ("127.0.0.1", port)).unwrap();
+            let mut buf = [0; 16];
+            assert_eq!(
+                client.recv(&mut buf).unwrap(),
+                1,
+                "{}: the datagram's answer",
+                row.name
+            );
+            return Connected::Datagram;
+        }
+        (_, UnixPath) => {
+            let stream = UnixStream::connect(path).unwrap();
+            stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+            Box::new(stream)
+        }
+        _ => Box::new(connect(port)),
+    };
+    match row.client {
+        Line => {
+            stream.write_all(b"x\n").unwrap();
+            let mut reader = BufReader::new(&mut stream);
+            let answer = read_line(&mut reader);
+            assert!(answer.ends_with("x\n"), "{}: {answer:?}", row.name);
+        }
+        KeptAlive(path) => {
+            let status = http_get(&mut *stream, path);
+            assert!(
+                status.starts_with("HTTP/1.1 200"),
+                "{}: {status:?}",
+                row.name
+            );
+        }
+        HalfRequest => {
+            stream
+                .write_all(b"GET http://127.0.0.1:1/ HTTP/1.1\r\n")
+                .unwrap();
+            let deadline = Instant::now() + TIMEOUT;
+            loop {
+                let line = server
+                    .errors
+                    .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                    .unwrap_or_else(|_| panic!("{}: no parse_request in the trace", row.name));
+                if line.ends_with("] parse_request") || line.trim_end().ends_with(" parse_request")
+                {
+                    break;
+                }
+            }
+        }
+        Datagram | Nobody => unreachable!(),
+    }
+    Connected::Stream(stream)
+}
+
+/// Ctrl-C while a client is connected (the handler at work for it): the process
+/// prints `python -m http.server`'s line once, exits with status 0, and leaves no
+/// child behind: the client sees its connection end. A threaded server with
+/// `block_on_close` first waits for the client to leave, as Python's does; the test
+/// checks it is still running, then closes the client and expects the exit.
+#[test]
+fn first_contact_ctrl_c_while_serving_a_client() {
+    for row in EXAMPLES.iter().filter(|r| r.ctrl_c != Runs) {
+        let what = format!("{} {:?}", row.name, row.args);
+        eprintln!("first contact, Ctrl-C: {what}");
+        let path = std::env::temp_dir()
+            .join(format!(
+                "first-contact-ctrl-c-{}.{}",
+                row.name,
+                std::process::id()
+            ))
+            .display()
+            .to_string();
+        let on = if row.listens == UnixPath {
+            path.as_str()
+        } else {
+            "0"
+        };
+        let args = row.args_with(on);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let trace: &[(&str, &str)] = if row.client == HalfRequest {
+            &[("SOCKETSERVER_TRACE", "1")]
+        } else {
+            &[]
+        };
+        let mut server = Running::start_built(built(row.name), &args, trace);
+        let port = if row.listens == UnixPath {
+            while !server.line().starts_with("Serving") {}
+            0
+        } else {
+            server.port_within(BUILD_TIMEOUT)
+        };
+        let client = connect_client(row, &server, port, &path);
+        while server.lines.try_recv().is_ok() {} // the rest of the banner
+
+        server.ctrl_c();
+        // What is left of the banner, then the line.
+        let said = server.lines_up_to(KEYBOARD_INTERRUPT);
+        assert!(ends_with_the_line(&said), "{what}: {said:?}");
+        if row.ctrl_c == WaitsForTheClient {
+            let Connected::Stream(mut stream) = client else {
+                panic!("{what}: a server that waits for its client has one")
+            };
+            still_served(row, &mut *stream);
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("{what}: it does not wait for its client: {status}");
+            }
+            drop(stream);
+            let rest = server.rest_of_stdout();
+            assert_eq!(
+                rest,
+                Some(vec![]),
+                "{what}: exits once the client leaves, silently"
+            );
+        } else {
+            let rest = server.rest_of_stdout();
+            assert_eq!(rest, Some(vec![]), "{what}: exits after the one line");
+            if let Connected::Stream(mut stream) = client {
+                // The end of the connection (or a reset, for what the handler had not
+                // read), not the read timeout: nothing holds it any more.
+                let ended = stream.read_to_end(&mut Vec::new());
+                assert!(
+                    ended.as_ref().map_or_else(
+                        |e| !matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ),
+                        |_| true
+                    ),
+                    "{what}: the connection is still held ({ended:?})"
+                );
+            }
+        }
+        let status = server.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{what}: {status}");
+        let stderr = server.stderr();
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(!stderr.contains("Exception occurred"), "{what}: {stderr}");
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// A second Ctrl-C while the server waits for a request thread's client ends the
+/// process at once, as Python's second `KeyboardInterrupt` does during that join:
+/// here by SIGINT, as Python's interpreter ends after an uncaught one.
+#[test]
+fn a_second_ctrl_c_ends_a_server_waiting_for_its_client() {
+    let mut server = Running::start("blocking_threading_forking", &["threading", "0"], &[]);
+    let port = server.port();
+    let mut client = connect(port);
+    client.write_all(b"x\n").unwrap();
+    read_line(&mut BufReader::new(&client));
+    server.ctrl_c();
+    let said = server.lines_up_to(KEYBOARD_INTERRUPT);
+    assert!(ends_with_the_line(&said), "{said:?}");
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "waits for the client"
+    );
+    server.ctrl_c();
+    assert_eq!(server.rest_of_stdout(), Some(vec![]), "no second line");
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.signal(), Some(nix::libc::SIGINT), "{status}");
 }
 
 /// A server that closes its connections first leaves them in TIME_WAIT on its port;

@@ -21,7 +21,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -66,7 +68,7 @@ impl BaseRequestHandler for PeerEchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -80,5 +82,10 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "classes_to_traits_1", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo, with the client's address, on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -23,7 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use socketserver::SockAddr;
 use socketserver::{
-    BaseRequestHandler, BaseServer, Request, StreamRequestHandler, ThreadingTcpServer, address_repr,
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, Request, StreamRequestHandler,
+    ThreadingTcpServer, address_repr,
 };
 
 #[path = "../support/mod.rs"]
@@ -71,7 +72,7 @@ impl BaseServer for ThreeClients {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -88,5 +89,10 @@ fn main() -> io::Result<()> {
         served: AtomicUsize::new(0),
     });
     println!("Serving TCP echo to three clients, on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

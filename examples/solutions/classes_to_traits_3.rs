@@ -17,8 +17,8 @@
 use std::io::{self, BufRead, Write};
 
 use socketserver::{
-    BaseRequestHandler, BaseServer, Blocking, MixIn, Stream, StreamRequestHandler, TcpServer,
-    ThreadingMixIn,
+    BaseRequestHandler, BaseServer, Blocking, KeyboardInterrupt, MixIn, Stream,
+    StreamRequestHandler, TcpServer, ThreadingMixIn,
 };
 
 #[path = "../support/mod.rs"]
@@ -51,12 +51,17 @@ fn serve<M: MixIn>(port: u16, name: &str) -> io::Result<()> {
     support::or_exit(bound, "classes_to_traits_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo with {name} on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let threading = args.iter().any(|a| a == "--threading");

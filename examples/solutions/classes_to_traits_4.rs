@@ -22,7 +22,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, Request, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, Request, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -69,7 +71,7 @@ impl BaseServer for Telling {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let usage = "usage: classes_to_traits_4 [--inner] [PORT]";
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -92,5 +94,10 @@ fn main() -> io::Result<()> {
         "super()"
     };
     println!("Serving TCP echo on 127.0.0.1 port {port}, shutdown_request calling {how} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -19,21 +19,26 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Parser;
-use nix::sys::signal::{SigSet, Signal};
-use socketserver::BaseServer;
 use socketserver::http::server::{
     _get_best_family, BaseHttpRequest, BaseHttpRequestHandler, HttpServer, SimpleHttpMethods,
     SimpleHttpRequest, ThreadingHttpServer,
 };
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
 
-/// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block.
+// Python: the `argparse.ArgumentParser()` of `http.server`'s `__main__` block (the
+// doc comments here are what `--help` prints).
+/// Serves a directory as python -m http.server does, with Cache-Control: no-store on
+/// every answer, until Ctrl-C.
 #[derive(Parser)]
-#[command(name = "do_get_3")]
+#[command(
+    name = "do_get_3",
+    help_template = "{usage-heading} {usage}\n\n{about}\n\n{all-args}"
+)]
 struct Args {
-    /// run as CGI server
+    /// not ported: refused (Python's CGIHTTPRequestHandler is deprecated, and removed in 3.15)
     #[arg(long)]
     cgi: bool,
     /// bind to this address (default: all interfaces)
@@ -133,19 +138,18 @@ fn test<const HTTP11: bool>(port: u16, bind: Option<&str>, directory: PathBuf) -
     };
     println!("Serving HTTP on {host} port {port} (http://{url_host}:{port}/) ...");
 
-    // except KeyboardInterrupt: Ctrl-C stops serve_forever from another thread.
-    let stopper = Arc::clone(&httpd);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    httpd.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
-    httpd.server_close();
+    // try: httpd.serve_forever()
+    // except KeyboardInterrupt: print(...); sys.exit(0)   (and `with` closes httpd)
+    match httpd.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    httpd.server_close(); // the end of `with ... as httpd:`
     Ok(())
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args = Args::parse();
     if args.cgi {
@@ -155,8 +159,6 @@ fn main() -> io::Result<()> {
         );
         std::process::exit(2);
     }
-    // Ctrl-C is taken by the thread that waits for it: block it in every thread.
-    SigSet::from(Signal::SIGINT).thread_block()?;
     let directory = match args.directory {
         Some(directory) => directory,
         None => std::env::current_dir()?,

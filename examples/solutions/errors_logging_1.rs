@@ -13,8 +13,8 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -66,6 +66,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -79,5 +80,10 @@ fn main() -> io::Result<()> {
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl http://127.0.0.1:{port}/hello");
     println!("  curl -X BREW http://127.0.0.1:{port}/pot");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -10,8 +10,8 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -60,6 +60,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -73,5 +74,10 @@ fn main() -> io::Result<()> {
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl http://127.0.0.1:{port}/hello");
     println!("  curl http://127.0.0.1:{port}/no-length");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

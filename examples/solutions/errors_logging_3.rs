@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
-use socketserver::{BaseServer, SystemExit};
+use socketserver::{BaseServer, KeyboardInterrupt, SystemExit};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -70,6 +70,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 }
 
 fn main() {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -99,6 +100,9 @@ fn main() {
     let served = panic::catch_unwind(AssertUnwindSafe(|| server.serve_forever(0.5)));
     match served {
         Ok(Ok(())) => {}
+        Ok(Err(e)) if KeyboardInterrupt::is(&e) => {
+            println!("\nKeyboard interrupt received, exiting.");
+        }
         Ok(Err(error)) => {
             eprintln!("errors_logging_3: {error}");
             std::process::exit(1);
@@ -108,5 +112,6 @@ fn main() {
             None => panic::resume_unwind(payload), // any other panic: status 101
         },
     }
+    server.server_close(); // the end of `with server:`
     // ANCHOR_END: main
 }

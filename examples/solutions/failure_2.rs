@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
-use socketserver::{BaseServer, ThreadPoolMixIn};
+use socketserver::{BaseServer, KeyboardInterrupt, ThreadPoolMixIn};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -66,7 +66,7 @@ impl<const IDLE: bool> std::ops::DerefMut for Hello<IDLE> {
 }
 
 fn main() {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: failure_2 [PORT] [--keep-alive-timeout]";
@@ -103,5 +103,10 @@ fn serve<const IDLE: bool>(port: u16) -> io::Result<()> {
         "Serving hello on 127.0.0.1 port {port} with 4 workers, keep_alive_timeout = {} ...",
         if IDLE { "1 s" } else { "None" }
     );
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -22,7 +22,9 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -61,7 +63,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -82,5 +84,10 @@ fn main() -> io::Result<()> {
         format!("127.0.0.1:{port}"),
     ));
     println!("Serving TCP echo, with a greeting, on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

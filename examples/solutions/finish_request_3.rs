@@ -13,7 +13,8 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
 use socketserver::{
-    BaseRequestHandler, BaseServer, Request, SocketType, Stream, StreamRequestHandler, TcpServer,
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, Request, SocketType, Stream,
+    StreamRequestHandler, TcpServer,
 };
 
 #[path = "../support/mod.rs"]
@@ -58,7 +59,7 @@ impl BaseServer for LeakyServer {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let shut_wr = args.iter().any(|a| a == "--shut-wr");
@@ -74,5 +75,10 @@ fn main() -> io::Result<()> {
     let server = Arc::new(LeakyServer { base, shut_wr });
     let how = if shut_wr { "with" } else { "without" };
     println!("Serving TCP echo on 127.0.0.1 port {port}, {how} SHUT_WR ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

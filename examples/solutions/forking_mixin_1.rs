@@ -16,7 +16,9 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socketserver::{BaseRequestHandler, BaseServer, ForkingTcpServer, StreamRequestHandler};
+use socketserver::{
+    BaseRequestHandler, BaseServer, ForkingTcpServer, KeyboardInterrupt, StreamRequestHandler,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -44,6 +46,7 @@ impl BaseRequestHandler for WhoHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let usage = "usage: forking_mixin_1 [PORT]";
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
@@ -63,6 +66,12 @@ fn main() -> io::Result<()> {
     // ANCHOR: solution
     // One turn of the loop, and so one service_actions and one collect_children,
     // per request or per 10 seconds.
-    Arc::new(server).serve_forever(10.0)
+    let server = Arc::new(server);
+    match server.serve_forever(10.0) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
     // ANCHOR_END: solution
 }

@@ -12,7 +12,9 @@
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
-use socketserver::{BaseRequestHandler, BaseServer, ForkingTcpServer, StreamRequestHandler};
+use socketserver::{
+    BaseRequestHandler, BaseServer, ForkingTcpServer, KeyboardInterrupt, StreamRequestHandler,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -40,6 +42,7 @@ impl BaseRequestHandler for WhoHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let usage = "usage: forking_mixin_2 [PORT]";
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
@@ -59,5 +62,11 @@ fn main() -> io::Result<()> {
         "Serving ForkingTCPServer on 127.0.0.1 port {port} (pid {}), max_children = 1.",
         std::process::id()
     );
-    Arc::new(server).serve_forever(0.5)
+    let server = Arc::new(server);
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -18,7 +18,9 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
 use socketserver::SockAddr;
-use socketserver::{BaseRequestHandler, BaseServer, Request, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, Request, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -52,7 +54,7 @@ impl BaseServer for RefuseAll {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -69,5 +71,10 @@ fn main() -> io::Result<()> {
     );
     let server = Arc::new(RefuseAll(server));
     println!("Refusing every client on 127.0.0.1 port {port} ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

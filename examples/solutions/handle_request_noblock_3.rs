@@ -10,7 +10,9 @@
 use std::io::{self, BufRead, Write};
 use std::panic;
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, SystemExit, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, SystemExit, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -36,7 +38,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: handle
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -63,5 +65,10 @@ fn main() -> io::Result<()> {
         },
     };
     // ANCHOR_END: main
-    served
+    match served {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -9,7 +9,9 @@
 use std::io::{self, BufRead, Write};
 use std::time::Duration;
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -35,7 +37,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -48,5 +50,10 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "handler_constructor_2", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, timeout 5 s ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -26,7 +26,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -62,7 +64,7 @@ impl BaseRequestHandler for HooksHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -77,5 +79,10 @@ fn main() -> io::Result<()> {
     println!(
         "Serving TCP echo on 127.0.0.1 port {port}; setup and finish say so, `boom` fails ..."
     );
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -10,8 +10,8 @@
 
 use std::io::{self, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -35,6 +35,7 @@ impl BaseHttpRequestHandler for KeepAliveHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_handle_2 [PORT]");
     // ANCHOR: solution
@@ -47,5 +48,10 @@ fn main() -> io::Result<()> {
     println!("Serving HTTP/1.1 on 127.0.0.1 port {port}, one connection at a time. Try:");
     println!("  curl telnet://127.0.0.1:{port}    (type GET / HTTP/1.1 and Enter twice)");
     println!("  curl http://127.0.0.1:{port}/two  (in another terminal: it waits)");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

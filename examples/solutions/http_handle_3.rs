@@ -12,8 +12,8 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, HttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -61,6 +61,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: http_handle_3 [PORT]");
     let server = HttpServer::<GetPostHandler>::new(("127.0.0.1", port));
@@ -68,5 +69,10 @@ fn main() -> io::Result<()> {
     let port = server.server_port;
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl -v http://127.0.0.1:{port}/one http://127.0.0.1:{port}/two");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

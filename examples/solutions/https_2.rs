@@ -11,12 +11,12 @@
 use std::io;
 use std::path::PathBuf;
 
-use socketserver::BaseServer;
 use socketserver::http::server::{
     BaseHttpRequestHandler, HttpsOptions, SimpleHttpMethods, SimpleHttpRequest,
     ThreadingHttpsServer,
 };
 use socketserver::ssl::Handshake;
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -39,7 +39,7 @@ impl BaseHttpRequestHandler for DemoFiles {}
 impl SimpleHttpMethods for DemoFiles {}
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: https_2 [PORT]");
     // ANCHOR: solution
@@ -53,5 +53,11 @@ fn main() -> io::Result<()> {
     server.socket_type.handshake = Handshake::in_setup();
     // ANCHOR_END: solution
     println!("Serving HTTPS on 127.0.0.1 port {port}, handshakes in setup ...");
-    server.into_arc().serve_forever(0.5)
+    let server = server.into_arc();
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -13,10 +13,10 @@
 
 use std::io::{self, Read, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{
     BaseHttpRequest, BaseHttpRequestHandler, HttpServer, no_such_method,
 };
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -79,6 +79,7 @@ impl BaseHttpRequestHandler for GetPostHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -91,5 +92,10 @@ fn main() -> io::Result<()> {
     let port = server.server_port;
     println!("Serving HTTP on 127.0.0.1 port {port}. Try:");
     println!("  curl -i -X BREW http://127.0.0.1:{port}/pot");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

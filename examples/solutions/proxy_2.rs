@@ -20,11 +20,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use nix::sys::signal::{SigSet, Signal};
 use socketserver::SockAddr;
 use socketserver::http::server::message::{HttpMessage, parse_headers, readline};
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
-use socketserver::{BaseServer, Request};
+use socketserver::{BaseServer, KeyboardInterrupt, Request};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -825,6 +824,7 @@ impl BaseHttpRequestHandler for ProxyHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let args = Args::parse();
     let allow = if args.allow.is_empty() {
@@ -844,7 +844,6 @@ fn main() -> io::Result<()> {
     };
     let allow = networks("--allow", &allow);
     let upstream = networks("--upstream", &args.upstream);
-    SigSet::from(Signal::SIGINT).thread_block()?;
     let where_ = format!("{}:{}", args.bind, args.port);
     let address: SocketAddr = support::or_exit(
         (args.bind.as_str(), args.port).to_socket_addrs(),
@@ -876,12 +875,10 @@ fn main() -> io::Result<()> {
         bound.port()
     );
     println!("  curl -x http://{bound} http://127.0.0.1:8000/");
-    let stopper = Arc::clone(&server);
-    std::thread::spawn(move || {
-        let _ = SigSet::from(Signal::SIGINT).wait();
-        stopper.shutdown();
-    });
-    server.serve_forever(0.5)?;
-    println!("\nKeyboard interrupt received, exiting.");
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
     Ok(())
 }

@@ -10,7 +10,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -31,7 +33,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -45,6 +47,11 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}, polling every 2.0 s ...");
     // ANCHOR: solution
-    server.serve_forever(2.0) // was 0.5
+    match server.serve_forever(2.0) /* was 0.5 */ {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
     // ANCHOR_END: solution
 }

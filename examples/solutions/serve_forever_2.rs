@@ -14,7 +14,9 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, TcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, TcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -35,7 +37,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let mut args = std::env::args().skip(1);
     let usage = "usage: serve_forever_2 [PORT] [POLL_INTERVAL]";
@@ -72,5 +74,10 @@ fn main() -> io::Result<()> {
         started.elapsed().as_millis()
     );
     // ANCHOR_END: solution
-    served
+    match served {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

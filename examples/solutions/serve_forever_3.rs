@@ -11,7 +11,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, ThreadingTcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -41,7 +43,7 @@ impl BaseRequestHandler for EchoHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(
         std::env::args().nth(1),
@@ -56,7 +58,14 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving TCP echo on 127.0.0.1 port {port}; send a line `shutdown` to stop it");
     // ANCHOR: main
-    server.serve_forever(0.5)?;
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => {
+            println!("\nKeyboard interrupt received, exiting.");
+            server.server_close(); // the end of `with server:`: waits for the thread too
+            return Ok(());
+        }
+        other => other?,
+    }
     println!("serve_forever returned");
     server.server_close(); // waits for the request thread (block_on_close)
     println!("server_close returned: the request thread has finished");

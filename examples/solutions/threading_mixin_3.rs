@@ -12,7 +12,9 @@
 
 use std::io::{self, BufRead, Write};
 
-use socketserver::{BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingTcpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler, ThreadingTcpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -38,7 +40,7 @@ impl BaseRequestHandler for PanickyHandler {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let usage = "usage: threading_mixin_3 [PORT]";
     let port = support::port_argument(std::env::args().nth(1), 9999, usage);
@@ -49,5 +51,10 @@ fn main() -> io::Result<()> {
     support::or_exit(bound, "threading_mixin_3", format!("127.0.0.1:{port}"));
     let server = server.into_arc();
     println!("Serving a panicking echo on 127.0.0.1 port {port} (send the line `panic`) ...");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -11,8 +11,8 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use socketserver::BaseServer;
 use socketserver::http::server::{BaseHttpRequest, BaseHttpRequestHandler, ThreadingHttpServer};
+use socketserver::{BaseServer, KeyboardInterrupt};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -43,7 +43,7 @@ impl BaseHttpRequestHandler for Hello {
 // ANCHOR_END: solution
 
 fn main() -> io::Result<()> {
-    support::exit_on_ctrl_c();
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 8000, "usage: tiny_http_1 [PORT]");
     let mut server =
@@ -54,5 +54,10 @@ fn main() -> io::Result<()> {
     let server = server.into_arc();
     println!("Serving hello on 127.0.0.1 port {port}, Nagle on, wbufsize 0. Try:");
     println!("  curl -i http://127.0.0.1:{port}/");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

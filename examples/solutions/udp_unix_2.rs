@@ -10,7 +10,9 @@
 
 use std::io::{self, Read};
 
-use socketserver::{BaseRequestHandler, BaseServer, DatagramRequestHandler, UdpServer};
+use socketserver::{
+    BaseRequestHandler, BaseServer, DatagramRequestHandler, KeyboardInterrupt, UdpServer,
+};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -33,6 +35,7 @@ impl BaseRequestHandler for UpperHandler {
 // ANCHOR_END: handler
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let port = support::port_argument(std::env::args().nth(1), 9999, "usage: udp_unix_2 [PORT]");
     let server = UdpServer::<UpperHandler>::new(("127.0.0.1", port));
@@ -43,5 +46,10 @@ fn main() -> io::Result<()> {
         "  python3 -c 'import socket; s = socket.socket(type=socket.SOCK_DGRAM); s.sendto(b\"hello\", (\"127.0.0.1\", {port})); print(s.recv(100))'"
     );
     println!("  (or nc -u 127.0.0.1 {port}, where you have nc)");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -20,7 +20,8 @@ use std::path::PathBuf;
 
 // ANCHOR: use
 use socketserver::{
-    BaseRequestHandler, BaseServer, StreamRequestHandler, ThreadingUnixStreamServer,
+    BaseRequestHandler, BaseServer, KeyboardInterrupt, StreamRequestHandler,
+    ThreadingUnixStreamServer,
 };
 // ANCHOR_END: use
 
@@ -43,6 +44,7 @@ impl BaseRequestHandler for EchoHandler {
 }
 
 fn main() -> io::Result<()> {
+    KeyboardInterrupt::install();
     socketserver::trace::init_from_env();
     let path = PathBuf::from(
         std::env::args()
@@ -61,5 +63,10 @@ fn main() -> io::Result<()> {
         "  python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{path}\"); s.sendall(b\"hello\\n\"); print(s.recv(100))'"
     );
     println!("  (or nc -U {path}, where you have nc)");
-    server.serve_forever(0.5)
+    match server.serve_forever(0.5) {
+        Err(e) if KeyboardInterrupt::is(&e) => println!("\nKeyboard interrupt received, exiting."),
+        other => other?,
+    }
+    server.server_close(); // the end of `with server:`
+    Ok(())
 }

@@ -1,8 +1,12 @@
 //! What the small examples do with a newcomer's mistakes: `--help` prints the usage
-//! line, a bad argument or a port that is taken gets one clear line on stderr and an
-//! exit status, and Ctrl-C one line, as `python -m http.server` says it; never a
-//! panic. Each example includes it with `#[path = "support/mod.rs"] mod support;` (a
-//! copy in `examples/my_*.rs` can keep that line as it is).
+//! line and what the program is for, a bad argument or a port that is taken gets one
+//! clear line on stderr and an exit status; never a panic. Each example includes it
+//! with `#[path = "support/mod.rs"] mod support;` (a copy in `examples/my_*.rs` can
+//! keep that line as it is).
+//!
+//! Ctrl-C is the crate's: `socketserver::KeyboardInterrupt::install()` first in
+//! `main`, and `serve_forever` returns the error that says so. Only the programs
+//! whose server is not the crate's use [`exit_on_ctrl_c`] here.
 #![allow(dead_code)] // each example uses what it needs of it
 
 use std::fmt::Display;
@@ -15,7 +19,10 @@ use nix::unistd::{getpid, write};
 
 /// `argument` as a port, `default` when there is none; as Python's `argparse` does,
 /// `-h`/`--help` prints `usage` and exits with status 0, and anything else that is not
-/// a port prints `usage` and exits with status 2.
+/// a port prints its usage line and exits with status 2.
+///
+/// `usage` is the usage line (`usage: tcp_echo [PORT]`), then, after a blank line,
+/// what the program is for, which only `--help` prints.
 pub fn port_argument(argument: Option<String>, default: u16, usage: &str) -> u16 {
     check_flags(argument.as_slice(), &[], usage);
     match argument.map_or(Ok(default), |p| p.parse()) {
@@ -25,7 +32,7 @@ pub fn port_argument(argument: Option<String>, default: u16, usage: &str) -> u16
 }
 
 /// `-h`/`--help` among `arguments`: `usage` on stdout and exit status 0. Any other
-/// argument starting with `-` that is not in `known`: `usage` and exit status 2.
+/// argument starting with `-` that is not in `known`: the usage line and exit status 2.
 pub fn check_flags(arguments: &[String], known: &[&str], usage: &str) {
     for argument in arguments {
         if argument == "-h" || argument == "--help" {
@@ -69,9 +76,9 @@ pub fn port_among(arguments: &[String], with_value: &[&str], default: u16, usage
     }
 }
 
-/// Prints `usage` and exits with status 2.
+/// Prints the usage line of `usage` (its first line) and exits with status 2.
 pub fn usage_error(usage: &str) -> ! {
-    eprintln!("{usage}");
+    eprintln!("{}", usage.lines().next().unwrap_or(usage));
     exit(2)
 }
 
@@ -81,16 +88,19 @@ pub fn or_exit<T, E: Display>(result: Result<T, E>, program: &str, address: impl
     result.unwrap_or_else(|error| {
         // "Address already in use (os error 98)", whichever type carries it.
         let hint = if error.to_string().contains("already in use") {
-            " (is another server running there? give it another port)"
+            format!(
+                " (is another server running there? choose another port with {program}'s \
+                 PORT argument: `{program} --help`)"
+            )
         } else {
-            ""
+            String::new()
         };
         eprintln!("{program}: cannot serve on {address}: {error}{hint}");
         exit(1)
     })
 }
 
-/// The process that called [`exit_on_ctrl_c`]: a forked child ends silently.
+/// The process that called [`exit_on_ctrl_c`].
 static MAIN_PROCESS: AtomicI32 = AtomicI32::new(0);
 
 /// Ctrl-C (SIGINT): `\nKeyboard interrupt received, exiting.` and exit status 0.
@@ -106,9 +116,14 @@ extern "C" fn on_ctrl_c(_: nix::libc::c_int) {
 }
 
 /// Ctrl-C ends the program at once with `python -m http.server`'s line, whatever
-/// its threads are doing (Python's `KeyboardInterrupt` interrupts a busy handler
-/// too); a forking server's children, which get the same Ctrl-C from the terminal,
-/// end without a word. Call it first in `main`.
+/// its threads are doing; a forked child ends without a word. Call it first in
+/// `main`.
+///
+/// For the programs whose main thread does not wait in the crate's `serve_forever`,
+/// where `socketserver::KeyboardInterrupt` has nothing to interrupt: the `std` and
+/// tiny_http servers (their accept loops retry `EINTR` inside `std`), and the short
+/// runs that serve on a thread of their own and end by themselves. A crate server
+/// calls `KeyboardInterrupt::install()` instead, and closes before it exits.
 pub fn exit_on_ctrl_c() {
     MAIN_PROCESS.store(getpid().as_raw(), Ordering::Relaxed);
     let action = SigAction::new(
