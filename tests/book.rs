@@ -562,9 +562,11 @@ struct Program {
 }
 
 impl Program {
-    /// Starts `command` and waits for its first line (after the build, if any), then
-    /// for the rest of its banner.
-    fn start(command: &str, copy: &Path) -> Program {
+    /// Starts `command` and waits for its first line (after the build, if any), and
+    /// for its line that starts with `banner` if the session shows one (a command
+    /// such as `make_cert && … http_server` prints a line before the server starts,
+    /// and the server may still wait for cargo's lock), then for the rest of it.
+    fn start(command: &str, copy: &Path, banner: Option<&str>) -> Program {
         let (child, lines, done) = spawn(command, copy);
         let mut program = Program {
             child,
@@ -574,11 +576,23 @@ impl Program {
             phase: 0,
             command: command.to_string(),
         };
-        match program.lines.recv_timeout(SESSION_TIMEOUT) {
-            Ok(line) => program.push(line),
-            Err(_) => {
-                kill_group(&program.child, nix::sys::signal::Signal::SIGKILL);
-                panic!("{command}: printed nothing in {SESSION_TIMEOUT:?}");
+        let deadline = Instant::now() + SESSION_TIMEOUT;
+        loop {
+            match program
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => {
+                    let started = banner.is_none_or(|banner| line.1.starts_with(banner));
+                    program.push(line);
+                    if started {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    kill_group(&program.child, nix::sys::signal::Signal::SIGKILL);
+                    panic!("{command}: no {banner:?} line in {SESSION_TIMEOUT:?}");
+                }
             }
         }
         program.drain_until_quiet();
@@ -642,7 +656,8 @@ fn replay(expected: &str, copy: &Path) -> String {
             .first()
             .and_then(|l| l.strip_prefix("$ "))
             .expect("a section that is not the last starts with its `$` line");
-        programs.push(Program::start(command, copy));
+        let serving = section.lines.iter().any(|l| l.starts_with("Serving"));
+        programs.push(Program::start(command, copy, serving.then_some("Serving")));
     }
     for program in &mut programs {
         program.phase = 1;
