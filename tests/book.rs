@@ -562,11 +562,11 @@ struct Program {
 }
 
 impl Program {
-    /// Starts `command` and waits for its first line (after the build, if any), then
-    /// for the rest of its banner: when `serves` (the transcript shows a `Serving …`
-    /// line), up to that line, as `make_cert && cargo run …` prints a line before the
-    /// server is even built.
-    fn start(command: &str, serves: bool, copy: &Path) -> Program {
+    /// Starts `command` and waits for its first line (after the build, if any), and
+    /// for its line that starts with `banner` if the session shows one (a command
+    /// such as `make_cert && … http_server` prints a line before the server starts,
+    /// and the server may still wait for cargo's lock), then for the rest of it.
+    fn start(command: &str, copy: &Path, banner: Option<&str>) -> Program {
         let (child, lines, done) = spawn(command, copy);
         let mut program = Program {
             child,
@@ -576,24 +576,22 @@ impl Program {
             phase: 0,
             command: command.to_string(),
         };
-        match program.lines.recv_timeout(SESSION_TIMEOUT) {
-            Ok(line) => program.push(line),
-            Err(_) => {
-                kill_group(&program.child, nix::sys::signal::Signal::SIGKILL);
-                panic!("{command}: printed nothing in {SESSION_TIMEOUT:?}");
-            }
-        }
-        if serves {
-            let deadline = Instant::now() + SESSION_TIMEOUT;
-            while !program
-                .printed
-                .iter()
-                .any(|(_, _, l)| l.starts_with("Serving"))
+        let deadline = Instant::now() + SESSION_TIMEOUT;
+        loop {
+            match program
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match program.lines.recv_timeout(left) {
-                    Ok(line) => program.push(line),
-                    Err(_) => break, // the comparison shows what is missing
+                Ok(line) => {
+                    let started = banner.is_none_or(|banner| line.1.starts_with(banner));
+                    program.push(line);
+                    if started {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    kill_group(&program.child, nix::sys::signal::Signal::SIGKILL);
+                    panic!("{command}: no {banner:?} line in {SESSION_TIMEOUT:?}");
                 }
             }
         }
@@ -658,12 +656,8 @@ fn replay(expected: &str, copy: &Path) -> String {
             .first()
             .and_then(|l| l.strip_prefix("$ "))
             .expect("a section that is not the last starts with its `$` line");
-        let serves = section
-            .lines
-            .iter()
-            .skip(1)
-            .any(|l| l.starts_with("Serving"));
-        programs.push(Program::start(command, serves, copy));
+        let serving = section.lines.iter().any(|l| l.starts_with("Serving"));
+        programs.push(Program::start(command, copy, serving.then_some("Serving")));
     }
     for program in &mut programs {
         program.phase = 1;
