@@ -1,6 +1,7 @@
 //! The pieces of Python's builtins and standard library that `http.server` leans on
 //! for its exact bytes: `str.split()`, `repr()` of a `str`, `html.escape`, the log's
-//! control-character table, and the two date formats.
+//! control-character table, and the two date formats; and `int()`, which a handler
+//! of your own leans on to read `Content-Length`.
 //!
 //! Each is small, and each decides bytes on the wire or in the log, so each is
 //! checked against the real `python3` in `tests/http_differential.rs`.
@@ -92,6 +93,47 @@ pub fn html_escape(text: &str) -> String {
     }
     out
 }
+
+// ANCHOR: int
+/// Python: `int(text)` of a `str`: a decimal integer, with whitespace around it, an
+/// optional sign, and single underscores between digits allowed (`" +1_000 "` is
+/// 1000); anything else is Python's `ValueError`, here an `InvalidData` error with
+/// Python's message: `invalid literal for int() with base 10: 'ten'`.
+///
+/// It serves the idiom of a handler that reads a body,
+/// `length = int(self.headers.get("Content-Length", 0))`, which is
+/// `let length = int(self.headers.get("Content-Length").unwrap_or("0"))?;`, and
+/// goes with [`read`](super::message::read), `self.rfile.read(length)`.
+///
+/// Differs from Python: a number outside `i64` is an error (Python's integers have
+/// no bound), and only ASCII digits count (Python also takes other scripts' decimal
+/// digits, `int("١٢")` is 12).
+pub fn int(text: &str) -> std::io::Result<i64> {
+    let invalid = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("invalid literal for int() with base 10: {}", repr(text)),
+        )
+    };
+    let trimmed = text.trim_matches(is_python_space);
+    let (negative, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let well_formed = !digits.is_empty()
+        && digits
+            .split('_')
+            .all(|run| !run.is_empty() && run.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return Err(invalid());
+    }
+    let magnitude: i64 = digits.replace('_', "").parse().map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "int too large for i64")
+    })?;
+    Ok(if negative { -magnitude } else { magnitude })
+}
+// ANCHOR_END: int
 
 // ANCHOR: _control_char_table
 /// Python: `message.translate(BaseHTTPRequestHandler._control_char_table)`, which
@@ -301,6 +343,21 @@ mod tests {
     fn rfc_example_date() {
         let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
         assert_eq!(date_time_string(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+    }
+
+    #[test]
+    fn int_is_pythons() {
+        for (text, value) in [("0", 0), (" 12\t\r\n", 12), ("+1_000", 1000), ("-007", -7)] {
+            assert_eq!(int(text).unwrap(), value, "{text:?}");
+        }
+        for text in ["", " ", "1_", "_1", "1__0", "0x10", "1.5", "+", "- 1", "١٢"] {
+            let error = int(text).unwrap_err();
+            assert_eq!(error.kind(), std::io::ErrorKind::InvalidData, "{text:?}");
+        }
+        assert_eq!(
+            int("ten").unwrap_err().to_string(),
+            "invalid literal for int() with base 10: 'ten'"
+        );
     }
 
     #[test]

@@ -56,6 +56,31 @@ pub fn readline(reader: &mut impl BufRead, limit: usize) -> io::Result<Vec<u8>> 
     Ok(line)
 }
 
+/// Reads `n` bytes, or fewer if the stream ends first; `-1` reads to the end of the
+/// stream, and a length below `-1` is an `InvalidInput` error (Python's
+/// `ValueError: read length must be non-negative or -1`).
+///
+/// Python: `file.read(n)` of a buffered binary file, as a handler reads a request's
+/// body: `self.rfile.read(length)` is `read(&mut self.rfile, length)?`, after
+/// [`int`](super::builtins::int) has read `length` from `Content-Length`. A client
+/// that sends `Content-Length: -1` makes both wait until it closes its side.
+pub fn read(reader: &mut impl Read, n: i64) -> io::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    match n {
+        -1 => reader.read_to_end(&mut data)?,
+        n => {
+            let n = u64::try_from(n).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "read length must be non-negative or -1",
+                )
+            })?;
+            reader.take(n).read_to_end(&mut data)?
+        }
+    };
+    Ok(data)
+}
+
 /// Decodes bytes as latin-1: each byte is the code point of the same value, so it
 /// never fails. Python: `bytes.decode('iso-8859-1')`.
 pub fn latin1(bytes: &[u8]) -> String {
@@ -254,6 +279,18 @@ mod tests {
         let m = parse(b"A: 1\r\n  folded\r\nNoColon\r\nB: 2\r\n\r\n").unwrap();
         assert_eq!(m.get("A"), Some("1\r\n  folded"));
         assert_eq!(m.get("B"), None);
+    }
+
+    #[test]
+    fn read_is_pythons_file_read() {
+        let mut body = io::Cursor::new(b"0123456789".to_vec());
+        assert_eq!(read(&mut body, 4).unwrap(), b"0123");
+        assert_eq!(read(&mut body, 0).unwrap(), b"");
+        assert_eq!(read(&mut body, 100).unwrap(), b"456789"); // the stream ended first
+        let mut body = io::Cursor::new(b"to the end".to_vec());
+        assert_eq!(read(&mut body, -1).unwrap(), b"to the end");
+        let error = read(&mut body, -2).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
     }
 
     #[test]
