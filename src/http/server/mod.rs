@@ -33,7 +33,7 @@ pub use base_handler::{
 pub use https_server::{HttpsOptions, HttpsServer, ThreadingHttpsServer};
 pub use message::{HeaderError, HttpMessage, parse_headers};
 pub use simple_handler::{
-    HeadFile, SimpleHttpMethods, SimpleHttpRequest, SimpleHttpRequestHandler,
+    HeadFile, SimpleHttpArguments, SimpleHttpMethods, SimpleHttpRequest, SimpleHttpRequestHandler,
 };
 
 // ANCHOR: HttpServer
