@@ -61,14 +61,8 @@ impl BaseHttpRequestHandler for KvHandler {
     }
 
     fn do_DELETE(&mut self) -> io::Result<()> {
-        if self
-            .server
-            .store
-            .lock()
-            .unwrap()
-            .remove(&self.path)
-            .is_none()
-        {
+        let removed = self.server.store.lock().unwrap().remove(&self.path);
+        if removed.is_none() {
             return self.send_error(404, None, None);
         }
         self.send_response(204, None);
