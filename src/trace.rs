@@ -69,13 +69,16 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<S> for Ch
             .name()
             .map(str::to_owned)
             .unwrap_or_else(|| format!("{:?}", current.id()));
-        eprintln!(
-            "[pid {} {}] {}{}",
+        let line = format!(
+            "[pid {} {}] {}{}\n",
             std::process::id(),
             thread,
             "  ".repeat(depth),
             span.name()
         );
+        // One `write` per line: a forked child prints on the same stderr, and a line
+        // written in pieces (as `eprintln!` may) could be cut by the other's.
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 }
 
