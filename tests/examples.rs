@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::example;
+use common::{example, lines_of};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `read_book` may take to build the book before it serves it.
@@ -23,20 +23,6 @@ struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     errors: mpsc::Receiver<String>,
-}
-
-/// Sends each line of `stream` on a channel, until its end.
-fn lines_of(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    lines
 }
 
 impl Running {

@@ -42,16 +42,7 @@ impl Server {
     fn start(mut command: Command) -> Server {
         command.current_dir(root());
         let mut process = ServerProcess::start_with_stderr(command, Stdio::piped());
-        let stderr = process.child.stderr.take().unwrap();
-        let (send, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let log = common::lines_of(process.child.stderr.take().unwrap());
         Server { process, log }
     }
 

@@ -197,3 +197,18 @@ pub fn example(name: &str) -> PathBuf {
         .join("examples")
         .join(name)
 }
+
+/// Sends each line of `stream` on a channel, until its end: a child's output, read
+/// with a timeout (`recv_timeout`) by the test.
+pub fn lines_of(stream: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (send, lines) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        for line in io::BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
