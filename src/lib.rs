@@ -171,8 +171,8 @@ macro_rules! traced {
 /// struct CountingServer { base: ThreadingTcpServer<Echo>, served: AtomicUsize }
 /// socketserver::subclass!(CountingServer { base: ThreadingTcpServer<Echo> });
 ///
-/// struct DirectoryServer<H> { base: ThreadingHttpServer<H>, directory: PathBuf }
-/// socketserver::subclass!(DirectoryServer<H> { base: ThreadingHttpServer<H> });
+/// struct GreetingServer<H> { base: ThreadingHttpServer<H>, greeting: String }
+/// socketserver::subclass!(GreetingServer<H> { base: ThreadingHttpServer<H> });
 /// ```
 ///
 /// A handler with fields of its own writes `From` by hand, as the

@@ -672,8 +672,9 @@ pub trait SimpleHttpMethods<S: ?Sized + Send + Sync + 'static = AnyServer>:
 }
 
 /// Python: `http.server.SimpleHTTPRequestHandler`, ready to serve: every method
-/// as Python has it. Serve another directory by wrapping [`SimpleHttpRequest`]
-/// in your own handler and setting `directory` in its `From`.
+/// as Python has it. It serves the current directory, or the one the server
+/// gives it: `server.handler_arguments_mut().directory = Some(path)`
+/// ([`SimpleHttpArguments`], Python's `functools.partial(..., directory=path)`).
 #[doc(alias = "SimpleHTTPRequestHandler")]
 pub struct SimpleHttpRequestHandler<S: ?Sized = AnyServer>(pub SimpleHttpRequest<S>);
 
